@@ -1,0 +1,105 @@
+"""The data that flows between stages. Nothing here knows about mediapipe.
+
+Shapes use N = 33 landmarks (see `posecoach.landmarks.Landmark`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecoach.landmarks import NUM_LANDMARKS, Landmark
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded image and when it was taken.
+
+    index: 0-based position in the source.
+    time_s: seconds since the start of the source (container timestamps for files,
+        a monotonic clock for cameras). Never derived from a rounded fps.
+    image: BGR uint8 array of shape (H, W, 3), already rotated upright.
+    """
+
+    index: int
+    time_s: float
+    image: np.ndarray
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's pose in one frame.
+
+    xy: (N, 2) float, pixel coordinates (x right, y down) in the upright image.
+    z: (N,) float, relative depth in the model's scale (smaller = nearer the camera),
+        roughly in the same units as normalised x.
+    visibility: (N,) float in [0, 1], likelihood the landmark is visible (not occluded).
+    presence: (N,) float in [0, 1], likelihood the landmark is inside the image.
+    world: (N, 3) float, metres, origin between the hips (MediaPipe world landmarks),
+        or None when the estimator does not give them.
+    mask: (H, W) float32 in [0, 1] person segmentation, or None.
+    image_size: (width, height) of the image the pixels refer to.
+
+    Landmarks that the estimator did not give are NaN, never zero.
+    """
+
+    xy: np.ndarray
+    z: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    image_size: tuple[int, int]
+    world: np.ndarray | None = None
+    mask: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        n = NUM_LANDMARKS
+        _check_shape("xy", self.xy, (n, 2))
+        _check_shape("z", self.z, (n,))
+        _check_shape("visibility", self.visibility, (n,))
+        _check_shape("presence", self.presence, (n,))
+        if self.world is not None:
+            _check_shape("world", self.world, (n, 3))
+        if self.mask is not None and self.mask.ndim != 2:
+            raise ValueError(f"mask must be 2-D (H, W), got shape {self.mask.shape}")
+
+    @property
+    def normalized(self) -> np.ndarray:
+        """(N, 2) coordinates divided by the image width and height."""
+        w, h = self.image_size
+        return self.xy / np.array([w, h], dtype=float)
+
+    def point(self, landmark: Landmark) -> np.ndarray:
+        """Pixel position (2,) of one landmark."""
+        return self.xy[int(landmark)]
+
+    def is_visible(self, landmark: Landmark, threshold: float = 0.5) -> bool:
+        i = int(landmark)
+        return bool(np.all(np.isfinite(self.xy[i])) and self.visibility[i] >= threshold)
+
+    @classmethod
+    def from_pixels(
+        cls,
+        xy: np.ndarray,
+        image_size: tuple[int, int],
+        visibility: np.ndarray | None = None,
+        z: np.ndarray | None = None,
+    ) -> Pose:
+        """Build a pose from pixel positions (for tests and replays). NaN rows are missing."""
+        xy = np.asarray(xy, dtype=float)
+        missing = ~np.all(np.isfinite(xy), axis=1)
+        vis = np.ones(NUM_LANDMARKS) if visibility is None else np.asarray(visibility, float)
+        vis = np.where(missing, 0.0, vis)
+        zz = np.zeros(NUM_LANDMARKS) if z is None else np.asarray(z, float)
+        return cls(xy=xy, z=zz, visibility=vis, presence=vis.copy(), image_size=image_size)
+
+
+def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
+    if not isinstance(array, np.ndarray) or array.shape != shape:
+        got = getattr(array, "shape", type(array).__name__)
+        raise ValueError(f"{name} must have shape {shape}, got {got}")
