@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach.landmarks import NUM_LANDMARKS, Landmark
+from posecoach.landmarks import NUM_LANDMARKS, Landmark, Side
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,50 @@ def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
     if not isinstance(array, np.ndarray) or array.shape != shape:
         got = getattr(array, "shape", type(array).__name__)
         raise ValueError(f"{name} must have shape {shape}, got {got}")
+
+
+# The measured quantities, named and signed exactly as in the project's domain notes
+# (see posecoach/metrics.py for each formula). Outputs use these names verbatim.
+METRIC_NAMES: tuple[str, ...] = (
+    "hip_extension_deg",
+    "thigh_to_vertical_deg",
+    "thigh_to_horizontal_deg",
+    "knee_flexion_deg",
+    "other_knee_flexion_deg",
+    "trunk_inclination_deg",
+    "pelvic_tilt_deg",
+    "lumbar_extension_deg",
+    "hip_extension_pelvis_deg",
+)
+
+
+@dataclass(frozen=True)
+class FrameMetrics:
+    """Everything the exercise logic needs to know about one frame, in numbers.
+
+    values: metric name (see METRIC_NAMES) -> degrees; NaN when not measurable.
+    confidence: metric name -> [0, 1]; 0 when the value is NaN.
+    side: the working leg (person's own), or None when not yet known.
+    facing: +1 when the person faces image-right, -1 image-left, 0 unknown.
+    view_ok: camera close enough to side-on and the needed joints in frame.
+    view_angle_deg: estimated angle of the camera away from a pure side view
+        (0 = side-on, 90 = facing the camera); NaN when unknown.
+    posture: coarse body position: "kneeling", "standing", "supine", "prone",
+        "reclined", "unknown".
+    motion: how fast the body moves, in body heights per second (for stillness).
+    """
+
+    time_s: float
+    pose_detected: bool
+    side: Side | None = None
+    facing: int = 0
+    view_ok: bool = False
+    view_angle_deg: float = float("nan")
+    posture: str = "unknown"
+    motion: float = float("nan")
+    values: dict[str, float] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    def get(self, name: str) -> float:
+        """The value of metric `name`, NaN when absent."""
+        return float(self.values.get(name, float("nan")))
