@@ -150,3 +150,19 @@ class FrameMetrics:
     def get(self, name: str) -> float:
         """The value of metric `name`, NaN when absent."""
         return float(self.values.get(name, float("nan")))
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """Everything known about one frame after all stages: one record, not parallel lists.
+
+    pose: the tracked person's pose, or None when nobody was detected.
+    metrics: the measured quantities (None until the metrics stage has run).
+    state: the exercise session state (posecoach.exercises.session.SessionState) or None.
+    """
+
+    index: int
+    time_s: float
+    pose: Pose | None
+    metrics: FrameMetrics | None = None
+    state: object | None = None

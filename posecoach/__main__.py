@@ -1,0 +1,3 @@
+from posecoach.cli import main
+
+raise SystemExit(main())

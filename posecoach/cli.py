@@ -1,0 +1,117 @@
+"""Command-line front end: parses arguments, calls the pipeline, turns errors into one line.
+
+Exit codes: 0 success; 1 an input could not be analysed (bad file, no person, ...);
+2 the command line itself is wrong (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from posecoach import __version__
+from posecoach.estimation import ModelError
+from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
+from posecoach.sources import IMAGE_SUFFIXES, SourceError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+USER_ERRORS = (SourceError, ModelError, AnalysisError)
+
+
+def _error(message: str) -> None:
+    print(f"posecoach: error: {message}", file=sys.stderr)
+
+
+def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
+    """Video paths from the arguments: files as given, folders expanded to their videos.
+
+    A folder of images with no videos is itself one input (an image-sequence clip).
+    """
+    paths: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            videos = sorted(p for p in item.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+            images = [p for p in item.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+            paths.extend(videos if videos or not images else [item])
+        else:
+            paths.append(item)
+    return paths
+
+
+def _clip_out_dir(out: Path, clip: Path, several: bool) -> Path:
+    return out / clip.stem if several else out
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    clips = expand_inputs(args.videos)
+    if not clips:
+        _error("no video files found in " + ", ".join(str(v) for v in args.videos))
+        return EXIT_FAILED
+    several = len(clips) > 1 or any(v.is_dir() for v in args.videos)
+    options = AnalysisOptions(model_path=args.model, progress=not args.quiet)
+    failed = 0
+    for clip in clips:
+        try:
+            result = analyze_clip(clip, _clip_out_dir(args.out, clip, several), options)
+        except USER_ERRORS as error:
+            _error(str(error))
+            failed += 1
+            continue
+        except OSError as error:
+            _error(f"{clip}: {error.strerror or error} ({error.filename or args.out})")
+            failed += 1
+            continue
+        note = " (clip ended early: truncated?)" if result.ended_early else ""
+        print(
+            f"{clip}: {result.frames} frames, person in {result.detection_rate:.0%}, "
+            f"results in {result.out_dir}{note}"
+        )
+    if failed and several:
+        _error(f"{failed} of {len(clips)} clips failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posecoach",
+        description="Camera-based coach for psoas and hip-flexor stretches.",
+    )
+    parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="analyse recorded clips: per-frame landmarks and metrics, summary",
+        description="Analyse one or more recorded clips (files or folders of clips).",
+    )
+    analyze.add_argument("videos", nargs="+", type=Path, metavar="VIDEO")
+    analyze.add_argument("--out", type=Path, required=True, metavar="DIR")
+    analyze.add_argument(
+        "--model", type=Path, default=None, metavar="PATH",
+        help="pose landmarker .task bundle (default: the bundled BlazePose full model)",
+    )
+    analyze.add_argument("--quiet", action="store_true", help="no progress bar")
+    analyze.set_defaults(handler=cmd_analyze)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except USER_ERRORS as error:
+        _error(str(error))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _error("interrupted; results written so far are kept")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""Pose estimation. The only module that imports mediapipe.
+
+`MediaPipePoseEstimator` runs the MediaPipe Tasks PoseLandmarker in VIDEO mode (so it
+tracks between frames) with the frames' real timestamps, and turns its results into
+`posecoach.types.Pose`. `ReplayEstimator` plays back recorded poses for tests and for
+re-analysis without re-running the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from posecoach.landmarks import NUM_LANDMARKS
+from posecoach.quiet import quiet_native_logs
+from posecoach.types import Frame, Pose
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "pose_landmarker_full.task"
+
+
+class ModelError(Exception):
+    """The pose model cannot be used. The message is one line for the user."""
+
+
+class PoseEstimator(Protocol):
+    """Anything that turns frames into poses, in time order."""
+
+    model_name: str
+
+    def estimate(self, frame: Frame) -> Pose | None: ...
+
+    def close(self) -> None: ...
+
+
+def default_model_path() -> Path:
+    """The bundled model, or the file named by $POSECOACH_MODEL."""
+    override = os.environ.get("POSECOACH_MODEL")
+    return Path(override) if override else DEFAULT_MODEL
+
+
+def expected_sha256(model_path: Path) -> str | None:
+    """The checksum recorded beside a model (`NAME.sha256`), or None when there is none."""
+    sidecar = model_path.with_name(model_path.name + ".sha256")
+    if not sidecar.exists():
+        return None
+    return sidecar.read_text(encoding="utf-8").split()[0].strip().lower()
+
+
+def verify_model(model_path: Path) -> str:
+    """Check the file exists and matches its recorded checksum; return its sha256."""
+    if not model_path.is_file():
+        raise ModelError(
+            f"{model_path}: pose model not found (rebuild it with tools/build_pose_bundle.sh "
+            "or pass --model PATH)"
+        )
+    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
+    expected = expected_sha256(model_path)
+    if expected is not None and digest != expected:
+        raise ModelError(
+            f"{model_path}: checksum mismatch (sha256 {digest[:12]}..., expected "
+            f"{expected[:12]}...): the file is corrupted or replaced"
+        )
+    return digest
+
+
+def pose_from_landmarks(
+    landmarks: Iterable,
+    world_landmarks: Iterable | None,
+    image_size: tuple[int, int],
+    mask: np.ndarray | None = None,
+) -> Pose:
+    """Build a Pose from MediaPipe NormalizedLandmark / Landmark lists."""
+    width, height = image_size
+    points = list(landmarks)
+    if len(points) != NUM_LANDMARKS:
+        raise ValueError(f"expected {NUM_LANDMARKS} landmarks, got {len(points)}")
+    norm = np.array([[p.x, p.y] for p in points], dtype=float)
+    z = np.array([p.z for p in points], dtype=float)
+    visibility = np.array([_unit(p.visibility) for p in points], dtype=float)
+    presence = np.array([_unit(p.presence) for p in points], dtype=float)
+    world = None
+    if world_landmarks is not None:
+        world = np.array([[p.x, p.y, p.z] for p in world_landmarks], dtype=float)
+        if world.shape != (NUM_LANDMARKS, 3):
+            world = None
+    return Pose(
+        xy=norm * np.array([width, height], dtype=float),
+        z=z,
+        visibility=visibility,
+        presence=presence,
+        image_size=image_size,
+        world=world,
+        mask=mask,
+    )
+
+
+def _unit(value: float | None) -> float:
+    return 0.0 if value is None else float(np.clip(value, 0.0, 1.0))
+
+
+class MediaPipePoseEstimator:
+    """MediaPipe Tasks PoseLandmarker in VIDEO mode with real timestamps.
+
+    Use as a context manager (or call close()): the landmarker holds a native graph.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        segmentation: bool = True,
+        num_poses: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ):
+        path = Path(model_path) if model_path is not None else default_model_path()
+        self.model_path = path
+        self.model_sha256 = verify_model(path)
+        self.model_name = path.name
+        self.segmentation = segmentation
+        self._last_timestamp_ms = -1
+        self._warmed_up = False
+        with quiet_native_logs():
+            self._landmarker = self._create(
+                path, segmentation, num_poses, min_detection_confidence, min_tracking_confidence
+            )
+
+    @staticmethod
+    def _create(path: Path, segmentation: bool, num_poses: int, det: float, track: float):
+        from mediapipe.tasks.python.core import base_options
+        from mediapipe.tasks.python.vision import (
+            PoseLandmarker,
+            PoseLandmarkerOptions,
+            RunningMode,
+        )
+
+        options = PoseLandmarkerOptions(
+            base_options=base_options.BaseOptions(model_asset_path=str(path)),
+            running_mode=RunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=det,
+            min_pose_presence_confidence=det,
+            min_tracking_confidence=track,
+            output_segmentation_masks=segmentation,
+        )
+        try:
+            return PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise ModelError(f"{path}: not a usable pose model bundle ({first_line})") from None
+
+    @property
+    def mediapipe_version(self) -> str:
+        import mediapipe
+
+        return str(mediapipe.__version__)
+
+    def _timestamp_ms(self, time_s: float) -> int:
+        # VIDEO mode demands strictly increasing integer milliseconds.
+        stamp = max(int(round(time_s * 1000.0)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = stamp
+        return stamp
+
+    def estimate_all(self, frame: Frame) -> list[Pose]:
+        """Every pose the model found in `frame` (at most num_poses)."""
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise ModelError("pose estimator is closed")
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        stamp = self._timestamp_ms(frame.time_s)
+        if self._warmed_up:
+            result = self._landmarker.detect_for_video(image, stamp)
+        else:
+            # The first inference prints more native start-up notes.
+            with quiet_native_logs():
+                result = self._landmarker.detect_for_video(image, stamp)
+            self._warmed_up = True
+        poses = []
+        for i, landmarks in enumerate(result.pose_landmarks):
+            world = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
+            mask = None
+            if result.segmentation_masks:
+                mask = np.asarray(result.segmentation_masks[i].numpy_view(), np.float32)
+                mask = mask.reshape(mask.shape[0], mask.shape[1])
+            poses.append(pose_from_landmarks(landmarks, world, frame.size, mask))
+        return poses
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        poses = self.estimate_all(frame)
+        return poses[0] if poses else None
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> MediaPipePoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ReplayEstimator:
+    """Plays back poses recorded earlier, keyed by frame index (for tests and re-analysis)."""
+
+    model_name = "replay"
+
+    def __init__(self, poses: Mapping[int, Pose | None]):
+        self._poses = dict(poses)
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        return self._poses.get(frame.index)
+
+    def close(self) -> None:
+        self._poses = {}

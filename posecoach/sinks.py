@@ -1,0 +1,100 @@
+"""Per-frame records written as they are produced (CSV), so a cut-off run keeps its data.
+
+Each sink flushes after every row: if a video is truncated, a camera disconnects or the
+process is interrupted, every frame measured so far is already on disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from posecoach.landmarks import Landmark
+from posecoach.types import METRIC_NAMES, FrameRecord
+
+LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
+WORLD_FIELDS = ("wx", "wy", "wz")
+
+
+def landmark_columns() -> list[str]:
+    """Columns of landmarks.csv: pixel x/y, model z, visibility, presence, world x/y/z (m)."""
+    columns = ["frame", "time_s", "pose_detected"]
+    for landmark in Landmark:
+        name = landmark.name.lower()
+        columns += [f"{name}_{field}" for field in LANDMARK_FIELDS + WORLD_FIELDS]
+    return columns
+
+
+def format_number(value: float | None, digits: int = 3) -> str:
+    """A CSV cell: empty for missing/NaN values, fixed precision otherwise."""
+    if value is None:
+        return ""
+    value = float(value)
+    if not math.isfinite(value):
+        return ""
+    return f"{value:.{digits}f}"
+
+
+class CsvSink:
+    """Writes rows to a CSV file, flushing each one. Use as a context manager."""
+
+    def __init__(self, path: Path, columns: Sequence[str]):
+        self.path = Path(path)
+        self.columns = list(columns)
+        self._file = self.path.open("w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(self.columns)
+        self._file.flush()
+        self.rows = 0
+
+    def write_row(self, row: Sequence[str]) -> None:
+        self._writer.writerow(row)
+        self._file.flush()
+        self.rows += 1
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LandmarksCsvSink(CsvSink):
+    """landmarks.csv: the raw pose of every frame, in an open format."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, landmark_columns())
+
+    def write(self, record: FrameRecord) -> None:
+        row = [str(record.index), f"{record.time_s:.4f}", "1" if record.pose else "0"]
+        pose = record.pose
+        for i in range(len(Landmark)):
+            if pose is None:
+                row += [""] * (len(LANDMARK_FIELDS) + len(WORLD_FIELDS))
+                continue
+            row += [
+                format_number(pose.xy[i, 0], 2),
+                format_number(pose.xy[i, 1], 2),
+                format_number(pose.z[i], 4),
+                format_number(pose.visibility[i], 3),
+                format_number(pose.presence[i], 3),
+            ]
+            world = pose.world[i] if pose.world is not None else (None, None, None)
+            row += [format_number(v, 4) for v in world]
+        self.write_row(row)
+
+
+FRAME_BASE_COLUMNS = ("frame", "time_s", "pose_detected", "side", "view_ok")
+FRAME_STATE_COLUMNS = ("phase", "hold_s", "cues")
+
+
+def frame_columns(extra: Sequence[str] = ()) -> list[str]:
+    """Columns of frames.csv: the fixed base, every metric by its exact name, the session
+    state, then any extra columns (confidences, view angle...)."""
+    return [*FRAME_BASE_COLUMNS, *METRIC_NAMES, *FRAME_STATE_COLUMNS, *extra]

@@ -1,0 +1,270 @@
+"""Frame sources: a video file, a webcam, or a folder of images -> Iterator[Frame].
+
+Every source is a context manager that releases its device or file on exit, and every
+frame carries a real timestamp:
+- video files: the container's presentation time of each frame (variable frame rate and
+  fractional rates like 29.97 are kept; nothing is derived from a rounded fps);
+- webcams: a monotonic clock, relative to the first frame;
+- image folders: a nominal rate chosen by the caller (images have no time).
+Phone clips store their rotation as metadata; frames are rotated upright here, once, so
+that nothing downstream ever sees a sideways person.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posecoach.quiet import quiet_native_logs
+from posecoach.types import Frame
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+class SourceError(Exception):
+    """A source that cannot be opened or read. The message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What is known about a source before reading it.
+
+    fps: nominal frames per second (float, may be fractional; NaN when unknown).
+    frame_count: frames the container announces (0 when unknown, e.g. cameras).
+    size: (width, height) of the upright frames.
+    rotation_deg: clockwise rotation applied to make frames upright (0, 90, 180, 270).
+    """
+
+    name: str
+    fps: float
+    frame_count: int
+    size: tuple[int, int]
+    rotation_deg: int = 0
+
+    @property
+    def duration_s(self) -> float:
+        if self.frame_count <= 0 or not self.fps > 0:
+            return math.nan
+        return self.frame_count / self.fps
+
+
+_ROTATE = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+def _upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    code = _ROTATE.get(rotation_deg % 360)
+    return image if code is None else cv2.rotate(image, code)
+
+
+class VideoFileSource:
+    """Frames of a video file, upright, with container timestamps.
+
+    After iteration, `frames_read` and `ended_early` tell whether the file held fewer
+    frames than its header announced (a truncated upload, for instance).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._capture: cv2.VideoCapture | None = None
+        self.frames_read = 0
+        self.info = self._open()
+
+    def _open(self) -> SourceInfo:
+        if not self.path.exists():
+            raise SourceError(f"{self.path}: no such file")
+        if self.path.is_dir():
+            raise SourceError(f"{self.path}: is a folder, not a video file")
+        if self.path.stat().st_size == 0:
+            raise SourceError(f"{self.path}: file is empty")
+        with quiet_native_logs():
+            capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        if not capture.isOpened():
+            raise SourceError(f"{self.path}: not a readable video")
+        # We rotate ourselves so the applied rotation is known and reported.
+        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+        rotation = int(round(capture.get(cv2.CAP_PROP_ORIENTATION_META))) % 360
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if width <= 0 or height <= 0:
+            capture.release()
+            raise SourceError(f"{self.path}: not a readable video (no picture size)")
+        if rotation in (90, 270):
+            width, height = height, width
+        fps = float(capture.get(cv2.CAP_PROP_FPS))
+        count = max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0)
+        self._capture = capture
+        return SourceInfo(
+            name=self.path.name,
+            fps=fps if fps > 0 else math.nan,
+            frame_count=count,
+            size=(width, height),
+            rotation_deg=rotation if rotation in _ROTATE else 0,
+        )
+
+    @property
+    def ended_early(self) -> bool:
+        """True when fewer frames were read than the header announced (beyond 1 frame slack)."""
+        return self.info.frame_count > 0 and self.frames_read < self.info.frame_count - 1
+
+    def __iter__(self) -> Iterator[Frame]:
+        if self._capture is None:
+            raise SourceError(f"{self.path}: source is closed")
+        last_time = -math.inf
+        nominal_step = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
+        while True:
+            ok, image = self._capture.read()
+            if not ok or image is None:
+                return
+            time_s = self._capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            # Some containers report 0 or repeat a time; keep time strictly increasing
+            # without inventing a rate when the container gives real times.
+            if not math.isfinite(time_s) or time_s <= last_time:
+                time_s = last_time + nominal_step if last_time > -math.inf else 0.0
+            last_time = time_s
+            index = self.frames_read
+            self.frames_read += 1
+            yield Frame(index=index, time_s=time_s, image=_upright(image, self.info.rotation_deg))
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def __enter__(self) -> VideoFileSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class CameraSource:
+    """Frames of a webcam, timestamped with a monotonic clock from the first frame.
+
+    `disconnected` becomes True when the camera stops delivering frames mid-session.
+    `clock` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        index: int = 0,
+        size: tuple[int, int] | None = (1280, 720),
+        clock=time.monotonic,
+        max_failed_reads: int = 30,
+    ):
+        self.index = index
+        self._clock = clock
+        self._max_failed_reads = max_failed_reads
+        self.disconnected = False
+        with quiet_native_logs():
+            capture = cv2.VideoCapture(index)
+        if not capture.isOpened():
+            raise SourceError(f"camera {index}: not found or busy (try --camera N)")
+        if size is not None:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+        self._capture = capture
+        fps = float(capture.get(cv2.CAP_PROP_FPS))
+        self.info = SourceInfo(
+            name=f"camera {index}",
+            fps=fps if fps > 0 else math.nan,
+            frame_count=0,
+            size=(
+                int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            ),
+        )
+
+    def __iter__(self) -> Iterator[Frame]:
+        start: float | None = None
+        failures = 0
+        index = 0
+        while self._capture is not None:
+            ok, image = self._capture.read()
+            if not ok or image is None:
+                failures += 1
+                if failures >= self._max_failed_reads:
+                    self.disconnected = True
+                    return
+                continue
+            failures = 0
+            now = self._clock()
+            start = now if start is None else start
+            yield Frame(index=index, time_s=now - start, image=image)
+            index += 1
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def __enter__(self) -> CameraSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ImageFolderSource:
+    """Images of a folder in name order, as frames `1/fps` seconds apart."""
+
+    def __init__(self, folder: str | Path, fps: float = 30.0):
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise SourceError(f"{self.folder}: not a folder")
+        self.paths = sorted(
+            p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if not self.paths:
+            raise SourceError(f"{self.folder}: no images ({', '.join(IMAGE_SUFFIXES)})")
+        first = cv2.imread(str(self.paths[0]))
+        if first is None:
+            raise SourceError(f"{self.paths[0]}: not a readable image")
+        self.fps = fps
+        self.info = SourceInfo(
+            name=self.folder.name,
+            fps=fps,
+            frame_count=len(self.paths),
+            size=(first.shape[1], first.shape[0]),
+        )
+        self.frames_read = 0
+
+    def __iter__(self) -> Iterator[Frame]:
+        for index, path in enumerate(self.paths):
+            image = cv2.imread(str(path))
+            if image is None:
+                raise SourceError(f"{path}: not a readable image")
+            self.frames_read += 1
+            yield Frame(index=index, time_s=index / self.fps, image=image)
+
+    @property
+    def ended_early(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> ImageFolderSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_source(spec: str | Path) -> VideoFileSource | ImageFolderSource:
+    """A file source for a video path or an image folder."""
+    path = Path(spec)
+    if path.is_dir():
+        return ImageFolderSource(path)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        raise SourceError(f"{path}: is a still image; give a video or a folder of images")
+    return VideoFileSource(path)
