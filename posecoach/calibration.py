@@ -1,0 +1,66 @@
+"""Every calibration constant of the metrics, in one place, with where it came from.
+
+BlazePose's landmarks are not the anatomical joint centres that the domain notes
+define the angles on (DOMAIN.md, "Reference joint centres"): its hip point sits
+away from the femoral head, so the raw trunk-thigh angle reads too extended. The
+correction here moves each landmark by a fixed offset expressed in the body's own
+frame (fractions of the trunk length along the trunk axis and along the anterior
+direction), so it is independent of image size, distance and facing.
+
+Provenance: fitted by `python tools/calibrate_metrics.py --fit` on the synthetic
+ground-truth clips in sample_videos/ (side-on clips only; the oblique clip is held
+out), which prints the values pasted below and their leave-one-clip-out errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class JointOffset:
+    """Offset from a BlazePose landmark to the joint centre, in trunk lengths.
+
+    up: along the trunk axis (mid-hip -> mid-shoulder), positive towards the head.
+    anterior: perpendicular to it, positive the way the person faces.
+    """
+
+    up: float = 0.0
+    anterior: float = 0.0
+
+
+@dataclass(frozen=True)
+class PelvisModel:
+    """Linear model from back-contour features to pelvic tilt / lumbar extension.
+
+    value = intercept + sum(coef[name] * feature[name]); feature names are those of
+    `posecoach.pelvis.ContourFeatures`. `rmse_deg` is the leave-one-clip-out error of
+    the fit, reported as the uncertainty of the estimate.
+    """
+
+    intercept: float = 0.0
+    coef: dict[str, float] = field(default_factory=dict)
+    rmse_deg: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """All constants the metrics use. `Calibration()` is the uncalibrated identity."""
+
+    hip: JointOffset = JointOffset()
+    shoulder: JointOffset = JointOffset()
+    pelvic_tilt: PelvisModel | None = None
+    lumbar_extension: PelvisModel | None = None
+    # View: scale between BlazePose's relative z and image x (z is "roughly" in the
+    # units of normalised x; on side views its left/right spread is compressed).
+    z_scale: float = 1.0
+    # View: image-plane left/right width of the shoulders (resp. hips) divided by the
+    # trunk length when the body is turned 90 degrees (facing the camera).
+    shoulder_width_ratio: float = 0.75
+    hip_width_ratio: float = 0.45
+
+
+# Placeholder until the fit has been run on the rendered clips: no correction.
+UNCALIBRATED = Calibration()
+
+DEFAULT_CALIBRATION = UNCALIBRATED

@@ -1,0 +1,243 @@
+"""MetricsTracker: one pose per frame in, one FrameMetrics out.
+
+It holds the per-stream state the single-frame modules cannot: facing and working
+side with hysteresis (`side`), the smoothed view angle (`view`), one-euro filters
+per metric (`smoothing`), posture with a debounce, and body motion for stillness.
+
+    tracker = MetricsTracker()
+    for frame in frames:
+        fm = tracker.update(estimator.estimate(frame), frame.time_s)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecoach import geometry as geo
+from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
+from posecoach.landmarks import Side, sided
+from posecoach.metrics import (
+    MIN_VISIBILITY,
+    MetricValues,
+    compute_metrics,
+    empty_metrics,
+    landmark_point,
+)
+from posecoach.side import SideTracker
+from posecoach.smoothing import MetricSmoother, OneEuroParams
+from posecoach.types import FrameMetrics, Pose
+from posecoach.view import ViewChecker
+
+DEFAULT_SMOOTHING = OneEuroParams()
+# Metrics that belong to one leg: their filters restart when the working side changes.
+LEG_METRICS = (
+    "hip_extension_deg",
+    "thigh_to_vertical_deg",
+    "thigh_to_horizontal_deg",
+    "knee_flexion_deg",
+    "other_knee_flexion_deg",
+    "hip_extension_pelvis_deg",
+)
+# Confidence is scaled by this while the camera is oblique or joints leave the frame.
+OBLIQUE_CONFIDENCE_FACTOR = 0.5
+# Confidence of a value held by the smoother through a short dropout.
+HELD_CONFIDENCE = 0.25
+# Sum of trunk + thigh + shank landmark lengths as a fraction of standing height
+# (anthropometric segment tables: about 0.29 + 0.245 + 0.246).
+SEGMENTS_PER_HEIGHT = 0.78
+# Posture: trunk inclination bands (degrees, positive leaning back) and debounce.
+UPRIGHT_MAX_DEG = 35.0
+LYING_MIN_DEG = 60.0
+KNEELING_SHANK_MAX_DEG = 35.0
+POSTURE_HOLD_S = 0.3
+MOTION_TIME_CONSTANT_S = 0.25
+MOTION_LANDMARKS = tuple(
+    sided(j, s) for j in ("shoulder", "hip", "knee", "ankle") for s in (Side.LEFT, Side.RIGHT)
+)
+
+
+def classify_posture(pose: Pose, trunk_inclination_deg: float) -> str:
+    """Coarse body position of one frame from the trunk angle and the shanks.
+
+    upright trunk (|incl| < 35): "kneeling" when a shank lies within 35 degrees of
+    the horizontal below its knee, else "standing"; leaning back past 60: "supine";
+    forward past 60: "prone"; leaning back 35-60: "reclined"; otherwise "unknown".
+    """
+    incl = trunk_inclination_deg
+    if not np.isfinite(incl):
+        return "unknown"
+    if abs(incl) < UPRIGHT_MAX_DEG:
+        return "kneeling" if _shank_on_floor(pose) else "standing"
+    if incl >= LYING_MIN_DEG:
+        return "supine"
+    if incl <= -LYING_MIN_DEG:
+        return "prone"
+    return "reclined" if incl > 0 else "unknown"
+
+
+def _shank_on_floor(pose: Pose) -> bool:
+    for s in Side:
+        hip = landmark_point(pose, sided("hip", s))
+        knee = landmark_point(pose, sided("knee", s))
+        ankle = landmark_point(pose, sided("ankle", s))
+        if not (hip.ok and knee.ok and ankle.ok) or knee.xy[1] <= hip.xy[1]:
+            continue
+        if abs(float(geo.elevation(ankle.xy - knee.xy))) < KNEELING_SHANK_MAX_DEG:
+            return True
+    return False
+
+
+def body_height_px(pose: Pose) -> float:
+    """Standing height in pixels estimated from the longest leg and the trunk."""
+    parts = []
+    for a, b in (("shoulder", "hip"), ("hip", "knee"), ("knee", "ankle")):
+        lengths = []
+        for s in Side:
+            pa, pb = landmark_point(pose, sided(a, s)), landmark_point(pose, sided(b, s))
+            if pa.ok and pb.ok:
+                lengths.append(float(geo.norm(pa.xy - pb.xy)))
+        if not lengths:
+            return float("nan")
+        parts.append(max(lengths))
+    return sum(parts) / SEGMENTS_PER_HEIGHT
+
+
+@dataclass
+class _Debounce:
+    """A label that changes only after the new one has held for `hold_s`."""
+
+    hold_s: float = POSTURE_HOLD_S
+    value: str = "unknown"
+    _candidate: str = "unknown"
+    _since: float = 0.0
+
+    def update(self, label: str, time_s: float) -> str:
+        if label == self.value:
+            self._candidate = label
+        elif label != self._candidate:
+            self._candidate, self._since = label, time_s
+        elif time_s - self._since >= self.hold_s or self.value == "unknown":
+            self.value = label
+        return self.value
+
+
+@dataclass
+class _Motion:
+    """Speed of the body in body heights per second, exponentially smoothed."""
+
+    time_constant_s: float = MOTION_TIME_CONSTANT_S
+    speed: float = float("nan")
+    _last: tuple[float, np.ndarray, np.ndarray] | None = None
+
+    def update(self, pose: Pose | None, time_s: float) -> float:
+        if pose is None:
+            self._last = None
+            return self.speed
+        idx = [int(i) for i in MOTION_LANDMARKS]
+        xy = pose.xy[idx]
+        seen = (pose.visibility[idx] >= MIN_VISIBILITY) & np.all(np.isfinite(xy), axis=1)
+        height = body_height_px(pose)
+        last, self._last = self._last, (time_s, xy, seen)
+        if last is None or not np.isfinite(height) or height <= 0 or time_s <= last[0]:
+            return self.speed
+        both = seen & last[2]
+        if not both.any():
+            return self.speed
+        dt = time_s - last[0]
+        instant = float(np.median(geo.norm(xy[both] - last[1][both]))) / dt / height
+        if not np.isfinite(self.speed):
+            self.speed = instant
+        else:
+            self.speed += (1.0 - np.exp(-dt / self.time_constant_s)) * (instant - self.speed)
+        return self.speed
+
+
+class MetricsTracker:
+    """Stateful metrics of one person's video stream.
+
+    calibration: landmark offsets and estimate models (default: the fitted ones).
+    side_hint: force the working side (e.g. the exercise session knows it).
+    smoothing: one-euro settings for every metric, or None for raw values.
+    """
+
+    def __init__(
+        self,
+        calibration: Calibration = DEFAULT_CALIBRATION,
+        *,
+        side_hint: Side | None = None,
+        smoothing: OneEuroParams | None = DEFAULT_SMOOTHING,
+    ):
+        self.calibration = calibration
+        self._sides = SideTracker(side_hint=side_hint)
+        self._view = ViewChecker(calibration)
+        self._smoother = MetricSmoother(smoothing) if smoothing is not None else None
+        self._posture = _Debounce()
+        self._motion = _Motion()
+        self._side: Side | None = None
+        self.last_raw: MetricValues = empty_metrics()
+
+    def set_side(self, side: Side | None) -> None:
+        """Fix (or with None, release) the working side from outside."""
+        self._sides.side_hint = side
+
+    def update(self, pose: Pose | None, time_s: float) -> FrameMetrics:
+        """Metrics of this frame; NaN values and pose_detected False when pose is None."""
+        facing, side = self._sides.update(pose, time_s)
+        view_ok, view_angle = self._view.update(pose, side, time_s)
+        motion = self._motion.update(pose, time_s)
+        raw = self._raw_metrics(pose, facing, side)
+        self.last_raw = raw
+        if side != self._side and self._smoother is not None:
+            self._smoother.forget(LEG_METRICS)
+        self._side = side
+        values = self._smoother.update(raw.values, time_s) if self._smoother else raw.values
+        confidence = self._confidence(raw, values, view_ok)
+        trunk = values.get("trunk_inclination_deg", float("nan"))
+        posture = self._posture.update(
+            classify_posture(pose, trunk) if pose is not None else "unknown", time_s
+        )
+        return FrameMetrics(
+            time_s=time_s,
+            pose_detected=pose is not None,
+            side=side,
+            facing=facing,
+            view_ok=view_ok,
+            view_angle_deg=view_angle,
+            posture=posture,
+            motion=motion,
+            values=dict(values),
+            confidence=confidence,
+        )
+
+    def _raw_metrics(self, pose: Pose | None, facing: int, side: Side | None) -> MetricValues:
+        if pose is None or facing == 0:
+            return empty_metrics()
+        # Until the working side is decided, measure the leg nearer the camera
+        # (facing +1 shows the left side); the side field stays None meanwhile.
+        leg = side if side is not None else (Side.LEFT if facing > 0 else Side.RIGHT)
+        return compute_metrics(pose, leg, facing, self.calibration)
+
+    @staticmethod
+    def _confidence(raw: MetricValues, values: dict[str, float], view_ok: bool) -> dict[str, float]:
+        factor = 1.0 if view_ok else OBLIQUE_CONFIDENCE_FACTOR
+        out = {}
+        for name, value in values.items():
+            conf = raw.confidence.get(name, 0.0)
+            if not np.isfinite(value):
+                conf = 0.0
+            elif not np.isfinite(raw.values.get(name, float("nan"))):
+                conf = HELD_CONFIDENCE  # held through a dropout
+            out[name] = float(conf * factor)
+        return out
+
+    def reset(self) -> None:
+        """Forget everything (a new video or a new person)."""
+        self._sides.reset()
+        self._view.reset()
+        if self._smoother is not None:
+            self._smoother.reset()
+        self._posture = _Debounce()
+        self._motion = _Motion()
+        self._side = None

@@ -1,0 +1,256 @@
+"""Named metrics of one pose: the angles of DOMAIN.md, each with a confidence.
+
+A metric is NaN (confidence 0) whenever a landmark it needs is missing or less
+visible than `MIN_VISIBILITY`: a number here is always measured, never a guess.
+The working side and facing come from outside (see `posecoach.side`), so a caller
+decides once per frame which leg is worked and which way the body faces.
+
+Landmarks are first moved to the joint centres the domain notes define the angles
+on (`Calibration`, fitted on rendered ground truth), then combined:
+
+    hip_extension_deg       extension_from_line(mid_hip - mid_shoulder, knee - hip)
+    thigh_to_vertical_deg   inclination_from_down(knee - hip)
+    thigh_to_horizontal_deg elevation(knee - hip)
+    knee_flexion_deg        joint_flexion(hip, knee, ankle) of the working leg
+    other_knee_flexion_deg  the same for the other leg
+    trunk_inclination_deg   inclination_from_up(mid_shoulder - mid_hip)
+
+(signs in `posecoach.geometry`; all positive = posterior / extension / above.)
+pelvic_tilt_deg, lumbar_extension_deg and hip_extension_pelvis_deg are estimates
+from the back contour of the segmentation mask (`posecoach.pelvis`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecoach import geometry as geo
+from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, JointOffset
+from posecoach.landmarks import Landmark, Side, sided
+from posecoach.pelvis import apply_model, back_profile, contour_features
+from posecoach.types import METRIC_NAMES, Pose
+
+# A landmark whose visibility is below this is treated as not seen.
+MIN_VISIBILITY = 0.5
+# The pelvis numbers are estimates, not measurements: their confidence is capped.
+ESTIMATE_CONFIDENCE = 0.5
+# Of a left/right pair, a landmark this much less visible than its partner is
+# ignored and the partner alone is used (side-on they project to the same place).
+PAIR_VISIBILITY_GAP = 0.3
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A pixel position and how much it can be trusted (0 with NaN xy)."""
+
+    xy: np.ndarray
+    conf: float
+
+    @property
+    def ok(self) -> bool:
+        return self.conf > 0 and bool(np.all(np.isfinite(self.xy)))
+
+
+MISSING = Point(np.array([NAN, NAN]), 0.0)
+
+
+@dataclass(frozen=True)
+class BodyPoints:
+    """The joint centres the metrics use, calibrated, in image pixels."""
+
+    mid_shoulder: Point
+    mid_hip: Point
+    hip: Point
+    knee: Point
+    ankle: Point
+    other_hip: Point
+    other_knee: Point
+    other_ankle: Point
+
+    @property
+    def trunk_length(self) -> float:
+        """Pixel distance mid-hip -> mid-shoulder (NaN when either is missing)."""
+        return float(geo.norm(self.mid_shoulder.xy - self.mid_hip.xy))
+
+
+@dataclass(frozen=True)
+class MetricValues:
+    """Metric name -> degrees (NaN when not measurable) and name -> confidence."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+def landmark_point(pose: Pose, landmark: Landmark, min_visibility: float = MIN_VISIBILITY) -> Point:
+    """One landmark as a Point; MISSING when not finite or not visible enough."""
+    i = int(landmark)
+    xy = pose.xy[i]
+    vis = float(pose.visibility[i])
+    if not np.all(np.isfinite(xy)) or not vis >= min_visibility:
+        return MISSING
+    return Point(np.asarray(xy, dtype=float), vis)
+
+
+def pair_midpoint(pose: Pose, left: Landmark, right: Landmark) -> Point:
+    """Midpoint of a left/right pair, or the clearly better seen one alone.
+
+    In a side view the two project almost onto each other; the far one is often
+    occluded and then less visible, and its position less reliable.
+    """
+    a = landmark_point(pose, left)
+    b = landmark_point(pose, right)
+    if a.ok and b.ok and abs(a.conf - b.conf) <= PAIR_VISIBILITY_GAP:
+        return Point((a.xy + b.xy) / 2.0, min(a.conf, b.conf))
+    best = max((a, b), key=lambda p: p.conf)
+    return best if best.ok else MISSING
+
+
+def _shift(
+    point: Point, offset: JointOffset, up: np.ndarray, ant: np.ndarray, scale: float
+) -> Point:
+    if not point.ok or (offset.up == 0.0 and offset.anterior == 0.0):
+        return point
+    if not np.isfinite(scale):
+        return MISSING
+    return Point(point.xy + scale * (offset.up * up + offset.anterior * ant), point.conf)
+
+
+def body_points(
+    pose: Pose, side: Side, facing: int, calibration: Calibration = DEFAULT_CALIBRATION
+) -> BodyPoints:
+    """Calibrated joint centres of the working (`side`) and other leg and the trunk.
+
+    The offsets of `calibration` are applied in the body frame built from the raw
+    trunk line: up = unit(mid_shoulder - mid_hip), anterior = `anterior_of(up)`,
+    scaled by the raw trunk length. Without a trunk line no offset can be applied,
+    so points that need one are MISSING then.
+    """
+    raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    raw_hip = pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    axis = raw_sh.xy - raw_hip.xy
+    scale = float(geo.norm(axis)) if raw_sh.ok and raw_hip.ok else NAN
+    if np.isfinite(scale) and scale > 0:
+        up = axis / scale
+        ant = geo.anterior_of(up, facing)
+    else:
+        up = ant = np.array([NAN, NAN])
+        scale = NAN
+
+    def hip_of(s: Side) -> Point:
+        return _shift(landmark_point(pose, sided("hip", s)), calibration.hip, up, ant, scale)
+
+    return BodyPoints(
+        mid_shoulder=_shift(raw_sh, calibration.shoulder, up, ant, scale),
+        mid_hip=_shift(raw_hip, calibration.hip, up, ant, scale),
+        hip=hip_of(side),
+        knee=landmark_point(pose, sided("knee", side)),
+        ankle=landmark_point(pose, sided("ankle", side)),
+        other_hip=hip_of(side.other),
+        other_knee=landmark_point(pose, sided("knee", side.other)),
+        other_ankle=landmark_point(pose, sided("ankle", side.other)),
+    )
+
+
+def _measure(points: tuple[Point, ...], formula) -> tuple[float, float]:
+    """(value, confidence) of a formula over points; NaN/0 when any is missing."""
+    if not all(p.ok for p in points):
+        return NAN, 0.0
+    value = float(formula(*(p.xy for p in points)))
+    if not np.isfinite(value):
+        return NAN, 0.0
+    return value, min(p.conf for p in points)
+
+
+def landmark_metrics(points: BodyPoints, facing: int) -> MetricValues:
+    """The landmark-based metrics (everything but the pelvis estimates)."""
+    p = points
+    f = facing
+    table = {
+        "hip_extension_deg": (
+            (p.mid_shoulder, p.mid_hip, p.hip, p.knee),
+            lambda sh, mh, h, k: geo.extension_from_line(mh - sh, k - h, f),
+        ),
+        "thigh_to_vertical_deg": (
+            (p.hip, p.knee),
+            lambda h, k: geo.inclination_from_down(k - h, f),
+        ),
+        "thigh_to_horizontal_deg": ((p.hip, p.knee), lambda h, k: geo.elevation(k - h)),
+        "knee_flexion_deg": ((p.hip, p.knee, p.ankle), geo.joint_flexion),
+        "other_knee_flexion_deg": ((p.other_hip, p.other_knee, p.other_ankle), geo.joint_flexion),
+        "trunk_inclination_deg": (
+            (p.mid_shoulder, p.mid_hip),
+            lambda sh, mh: geo.inclination_from_up(sh - mh, f),
+        ),
+    }
+    out = MetricValues()
+    for name, (needed, formula) in table.items():
+        out.values[name], out.confidence[name] = _measure(needed, formula)
+    return out
+
+
+def empty_metrics() -> MetricValues:
+    """Every metric NaN with confidence 0 (no pose)."""
+    return MetricValues({n: NAN for n in METRIC_NAMES}, {n: 0.0 for n in METRIC_NAMES})
+
+
+def pelvis_metrics(
+    pose: Pose,
+    points: BodyPoints,
+    facing: int,
+    landmark_values: MetricValues,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> MetricValues:
+    """pelvic_tilt_deg, lumbar_extension_deg, hip_extension_pelvis_deg (estimates).
+
+    NaN when there is no mask, no trunk line, too little back contour, or no fitted
+    model in `calibration`. hip_extension_pelvis_deg = hip_extension_deg minus the
+    estimated lumbar extension: the trunk line leans back with the lumbar spine,
+    so removing that rotation leaves the thigh relative to the pelvis.
+    """
+    names = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
+    out = MetricValues({n: NAN for n in names}, {n: 0.0 for n in names})
+    tilt_model, lumbar_model = calibration.pelvic_tilt, calibration.lumbar_extension
+    if pose.mask is None or tilt_model is None or lumbar_model is None:
+        return out
+    if not (points.mid_hip.ok and points.mid_shoulder.ok):
+        return out
+    profile = back_profile(
+        pose.mask, points.mid_hip.xy, points.mid_shoulder.xy, facing, pose.image_size
+    )
+    features = contour_features(profile)
+    if features is None:
+        return out
+    extra = dict(landmark_values.values)
+    conf = ESTIMATE_CONFIDENCE * min(points.mid_hip.conf, points.mid_shoulder.conf)
+    tilt = apply_model(tilt_model, features, extra)
+    lumbar = apply_model(lumbar_model, features, extra)
+    if np.isfinite(tilt):
+        out.values["pelvic_tilt_deg"], out.confidence["pelvic_tilt_deg"] = tilt, conf
+    if np.isfinite(lumbar):
+        out.values["lumbar_extension_deg"], out.confidence["lumbar_extension_deg"] = lumbar, conf
+    hip_ext = landmark_values.values.get("hip_extension_deg", NAN)
+    if np.isfinite(lumbar) and np.isfinite(hip_ext):
+        out.values["hip_extension_pelvis_deg"] = hip_ext - lumbar
+        out.confidence["hip_extension_pelvis_deg"] = min(
+            conf, landmark_values.confidence["hip_extension_deg"]
+        )
+    return out
+
+
+def compute_metrics(
+    pose: Pose, side: Side, facing: int, calibration: Calibration = DEFAULT_CALIBRATION
+) -> MetricValues:
+    """All METRIC_NAMES for one pose (pelvis estimates included when a mask is there)."""
+    points = body_points(pose, side, facing, calibration)
+    out = empty_metrics()
+    lm = landmark_metrics(points, facing)
+    out.values.update(lm.values)
+    out.confidence.update(lm.confidence)
+    est = pelvis_metrics(pose, points, facing, lm, calibration)
+    out.values.update(est.values)
+    out.confidence.update(est.confidence)
+    return out

@@ -1,0 +1,140 @@
+"""Pelvic tilt and lumbar extension ESTIMATED from the back contour of the body mask.
+
+No landmark marks the pelvis or the lumbar spine, so these are estimates, always
+reported with their uncertainty. The idea: along the trunk line (mid-hip ->
+mid-shoulder) the posterior edge of the person's segmentation mask traces the back.
+Arching the low back (lumbar extension) deepens the hollow above the buttocks and
+turns the lower back contour against the trunk line; tilting the pelvis forward
+turns the sacral / lower back contour with it. The profile is measured in the
+body's own frame, in trunk lengths, so it does not depend on image size or facing.
+
+    profile d(t): for t in PROFILE_LEVELS (0 = hip level, 1 = shoulder level) the
+        distance, in trunk lengths, from the trunk line to the posterior mask edge,
+        walking perpendicular to the trunk line towards the back.
+    features (see ContourFeatures), then a linear model per estimate whose
+    coefficients are fitted on rendered ground truth (posecoach.calibration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from posecoach import geometry as geo
+from posecoach.calibration import PelvisModel
+
+# Levels along the trunk line where the back is probed (0 = hip, 1 = shoulder).
+PROFILE_LEVELS = np.round(np.arange(-0.1, 1.0001, 0.05), 3)
+# How far behind the trunk line to look for the edge, and the step, in trunk lengths.
+MAX_DEPTH = 0.8
+DEPTH_STEP = 0.005
+MASK_THRESHOLD = 0.5
+# A profile with fewer valid levels than this between hip and shoulder is not used.
+MIN_VALID_FRACTION = 0.7
+
+
+@dataclass(frozen=True)
+class ContourFeatures:
+    """Shape of the back contour, all in the body frame (degrees or trunk lengths).
+
+    low_back_angle_deg: slope of the contour between t=0.05 and t=0.45 against the
+        trunk line; positive = the contour leans posteriorly going up (arched).
+    upper_back_angle_deg: the same between t=0.5 and t=0.9.
+    sacral_angle_deg: the same between t=-0.1 and t=0.2 (buttock to sacrum).
+    bend_deg: low_back_angle_deg - upper_back_angle_deg (how much the back bends).
+    lordosis_depth: deepest hollow of the contour below the chord from t=0 to
+        t=0.85, between t=0.15 and t=0.6, in trunk lengths (>= 0 when hollow).
+    """
+
+    low_back_angle_deg: float
+    upper_back_angle_deg: float
+    sacral_angle_deg: float
+    bend_deg: float
+    lordosis_depth: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _sample(mask: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Mask value at pixel positions (..., 2) (nearest pixel), 0 outside the mask."""
+    h, w = mask.shape
+    x = np.rint(xy[..., 0])
+    y = np.rint(xy[..., 1])
+    inside = np.isfinite(x) & np.isfinite(y) & (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    xi = np.where(inside, x, 0).astype(int)
+    yi = np.where(inside, y, 0).astype(int)
+    return np.where(inside, mask[yi, xi], 0.0)
+
+
+def back_profile(
+    mask: np.ndarray,
+    mid_hip: np.ndarray,
+    mid_shoulder: np.ndarray,
+    facing: int,
+    image_size: tuple[int, int],
+) -> np.ndarray:
+    """Posterior depth d(t) of the mask edge at PROFILE_LEVELS, in trunk lengths.
+
+    mid_hip, mid_shoulder: image pixels (of `image_size`); the mask may have another
+    resolution and is sampled in proportion. A level is NaN when the probe does not
+    start inside the body or never leaves it within MAX_DEPTH.
+    """
+    w, h = image_size
+    scale = np.array([mask.shape[1] / w, mask.shape[0] / h])
+    axis = np.asarray(mid_shoulder, float) - np.asarray(mid_hip, float)
+    length = float(geo.norm(axis))
+    if not np.isfinite(length) or length <= 0:
+        return np.full(PROFILE_LEVELS.shape, np.nan)
+    up = axis / length
+    back = -geo.anterior_of(up, facing)
+    depths = np.arange(0.0, MAX_DEPTH + 1e-9, DEPTH_STEP)
+    centres = np.asarray(mid_hip, float) + PROFILE_LEVELS[:, None] * length * up
+    probes = centres[:, None, :] + depths[None, :, None] * length * back
+    inside = _sample(mask, probes * scale) >= MASK_THRESHOLD
+    # First step outside the body after the start; the start must be inside.
+    outside = ~inside
+    first_out = np.argmax(outside, axis=1)
+    valid = inside[:, 0] & outside.any(axis=1)
+    return np.where(valid, depths[first_out], np.nan)
+
+
+def _slope_deg(profile: np.ndarray, lo: float, hi: float) -> float:
+    """Least-squares slope of d(t) over lo <= t <= hi, as an angle (degrees)."""
+    in_range = (lo - 1e-9 < PROFILE_LEVELS) & (hi + 1e-9 > PROFILE_LEVELS)
+    sel = in_range & np.isfinite(profile)
+    if sel.sum() < 3:
+        return float("nan")
+    slope = np.polyfit(PROFILE_LEVELS[sel], profile[sel], 1)[0]
+    return float(np.degrees(np.arctan(slope)))
+
+
+def _at(profile: np.ndarray, t: float) -> float:
+    """d(t) interpolated over the valid levels."""
+    ok = np.isfinite(profile)
+    return float(np.interp(t, PROFILE_LEVELS[ok], profile[ok]))
+
+
+def contour_features(profile: np.ndarray) -> ContourFeatures | None:
+    """Features of a back profile, or None when too little of it was found."""
+    core = (PROFILE_LEVELS >= 0) & (PROFILE_LEVELS <= 0.9)
+    if np.isfinite(profile[core]).mean() < MIN_VALID_FRACTION:
+        return None
+    low = _slope_deg(profile, 0.05, 0.45)
+    upper = _slope_deg(profile, 0.5, 0.9)
+    sacral = _slope_deg(profile, -0.1, 0.2)
+    a, b = _at(profile, 0.0), _at(profile, 0.85)
+    mid = (PROFILE_LEVELS >= 0.15) & (PROFILE_LEVELS <= 0.6) & np.isfinite(profile)
+    chord = a + (b - a) * PROFILE_LEVELS[mid] / 0.85
+    depth = float(np.max(chord - profile[mid])) if mid.any() else float("nan")
+    return ContourFeatures(low, upper, sacral, low - upper, depth)
+
+
+def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, float]) -> float:
+    """intercept + sum(coef * feature); features may be contour or `extra` (landmark) ones."""
+    values = {**features.as_dict(), **extra}
+    total = model.intercept
+    for name, coef in model.coef.items():
+        total += coef * values.get(name, float("nan"))
+    return float(total)

@@ -1,0 +1,188 @@
+"""Is the camera side-on, and are the needed joints in the picture?
+
+The sagittal angles are only trustworthy when the camera looks at the body from
+the side. How far it is from that is read from the body itself, three ways:
+
+  widths: seen exactly side-on, the left and right shoulders (and hips) project onto
+      each other; turned by theta, their image distance grows like sin(theta) times
+      the body's width. Dividing by the trunk length (which a turn about the vertical
+      does not shorten) removes distance and image size:
+          theta = asin(width_px / (trunk_px * ratio))
+      with `ratio` the width/trunk proportion of BlazePose landmarks (calibration).
+  depth: BlazePose's relative z gives the left/right gap along the optical axis,
+      so theta = atan2(|d xy|, z_scale * |d z| * image_width) for each pair.
+  world: the metric world landmarks give the left -> right axis in 3-D directly:
+      theta = atan2(|(dx, dy)|, |dz|).
+
+The estimate is the median of the available ones (robust to one wild cue); the
+tracker smooths it over time and decides `view_ok` with hysteresis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecoach import geometry as geo
+from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
+from posecoach.landmarks import Landmark, Side, sided
+from posecoach.metrics import pair_midpoint
+from posecoach.types import Pose
+
+# Oblique when the smoothed view angle exceeds BAD_DEG; side-on again below GOOD_DEG.
+BAD_DEG = 27.0
+GOOD_DEG = 22.0
+# A joint is in frame when its presence is at least this and it lies inside the image
+# with this margin (fraction of the image size).
+MIN_PRESENCE = 0.5
+FRAME_MARGIN = 0.0
+NEEDED_JOINTS = ("shoulder", "hip", "knee", "ankle")
+
+
+@dataclass(frozen=True)
+class ViewEstimate:
+    """How far from side-on (degrees, NaN when unknown) and what is out of frame."""
+
+    angle_deg: float
+    from_widths_deg: float
+    from_depth_deg: float
+    from_world_deg: float
+    in_frame: bool
+    out_of_frame: tuple[str, ...] = ()
+
+
+def _trunk_length(pose: Pose) -> float:
+    sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hip = pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    return float(geo.norm(sh.xy - hip.xy)) if sh.ok and hip.ok else float("nan")
+
+
+def _pair(pose: Pose, joint: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(left, right) pixel positions when both are finite (visibility not required)."""
+    left = pose.xy[int(sided(joint, Side.LEFT))]
+    right = pose.xy[int(sided(joint, Side.RIGHT))]
+    if np.all(np.isfinite(left)) and np.all(np.isfinite(right)):
+        return left, right
+    return None
+
+
+def angle_from_widths(pose: Pose, calibration: Calibration = DEFAULT_CALIBRATION) -> float:
+    """View angle (deg) from image shoulder/hip widths relative to trunk length."""
+    trunk = _trunk_length(pose)
+    if not (np.isfinite(trunk) and trunk > 0):
+        return float("nan")
+    angles = []
+    for joint, ratio in (
+        ("shoulder", calibration.shoulder_width_ratio),
+        ("hip", calibration.hip_width_ratio),
+    ):
+        pair = _pair(pose, joint)
+        if pair is not None:
+            sine = float(geo.norm(pair[1] - pair[0])) / (trunk * ratio)
+            angles.append(np.degrees(np.arcsin(np.clip(sine, 0.0, 1.0))))
+    return float(np.mean(angles)) if angles else float("nan")
+
+
+def angle_from_depth(pose: Pose, calibration: Calibration = DEFAULT_CALIBRATION) -> float:
+    """View angle (deg) from the image gap vs the z gap of the shoulder and hip pairs."""
+    width = pose.image_size[0]
+    lateral, depth = 0.0, 0.0
+    for joint in ("shoulder", "hip"):
+        pair = _pair(pose, joint)
+        li, ri = int(sided(joint, Side.LEFT)), int(sided(joint, Side.RIGHT))
+        dz = pose.z[ri] - pose.z[li]
+        if pair is None or not np.isfinite(dz):
+            continue
+        lateral += float(geo.norm(pair[1] - pair[0]))
+        depth += abs(dz) * width * calibration.z_scale
+    if lateral == 0.0 and depth == 0.0:
+        return float("nan")
+    return float(np.degrees(np.arctan2(lateral, depth)))
+
+
+def angle_from_world(pose: Pose) -> float:
+    """View angle (deg) from the 3-D left -> right axis of the world landmarks."""
+    if pose.world is None:
+        return float("nan")
+    lateral, depth = 0.0, 0.0
+    for joint in ("shoulder", "hip"):
+        d = pose.world[int(sided(joint, Side.RIGHT))] - pose.world[int(sided(joint, Side.LEFT))]
+        if np.all(np.isfinite(d)):
+            lateral += float(np.hypot(d[0], d[1]))
+            depth += abs(float(d[2]))
+    if lateral == 0.0 and depth == 0.0:
+        return float("nan")
+    return float(np.degrees(np.arctan2(lateral, depth)))
+
+
+def out_of_frame(pose: Pose, sides: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)) -> tuple[str, ...]:
+    """Names ("left_knee", ...) of needed joints that are outside the image or absent."""
+    w, h = pose.image_size
+    mx, my = FRAME_MARGIN * w, FRAME_MARGIN * h
+    missing = []
+    for s in sides:
+        for joint in NEEDED_JOINTS:
+            i = int(sided(joint, s))
+            x, y = pose.xy[i]
+            inside = np.isfinite(x) and np.isfinite(y) and mx <= x <= w - mx and my <= y <= h - my
+            if not inside or pose.presence[i] < MIN_PRESENCE:
+                missing.append(f"{s.name.lower()}_{joint}")
+    return tuple(missing)
+
+
+def estimate_view(
+    pose: Pose, side: Side | None = None, calibration: Calibration = DEFAULT_CALIBRATION
+) -> ViewEstimate:
+    """All view cues of one pose. Only the working leg must be in frame when known."""
+    widths = angle_from_widths(pose, calibration)
+    depth = angle_from_depth(pose, calibration)
+    world = angle_from_world(pose)
+    cues = [a for a in (widths, depth, world) if np.isfinite(a)]
+    angle = float(np.median(cues)) if cues else float("nan")
+    sides = (Side.LEFT, Side.RIGHT) if side is None else (side,)
+    missing = out_of_frame(pose, sides)
+    return ViewEstimate(angle, widths, depth, world, not missing, missing)
+
+
+@dataclass
+class ViewChecker:
+    """Smoothed view angle and a view_ok decision with hysteresis.
+
+    The angle is averaged with time constant `time_constant_s` (a single wild frame
+    does not flag the view); view_ok turns False above BAD_DEG and True again only
+    below GOOD_DEG, and is False whenever a needed joint is out of frame.
+    """
+
+    calibration: Calibration = DEFAULT_CALIBRATION
+    time_constant_s: float = 0.5
+    angle_deg: float = float("nan")
+    side_on: bool = True
+    _last_time: float | None = field(default=None, repr=False)
+
+    def update(self, pose: Pose | None, side: Side | None, time_s: float) -> tuple[bool, float]:
+        """(view_ok, smoothed view angle in degrees) after this frame."""
+        if pose is None:
+            return False, self.angle_deg
+        est = estimate_view(pose, side, self.calibration)
+        self._smooth(est.angle_deg, time_s)
+        if np.isfinite(self.angle_deg):
+            if self.side_on and self.angle_deg > BAD_DEG:
+                self.side_on = False
+            elif not self.side_on and self.angle_deg < GOOD_DEG:
+                self.side_on = True
+        return bool(self.side_on and est.in_frame and np.isfinite(self.angle_deg)), self.angle_deg
+
+    def _smooth(self, angle: float, time_s: float) -> None:
+        if not np.isfinite(angle):
+            return
+        if not np.isfinite(self.angle_deg) or self._last_time is None:
+            self.angle_deg, self._last_time = angle, time_s
+            return
+        dt = max(time_s - self._last_time, 0.0)
+        self._last_time = time_s
+        alpha = 1.0 - np.exp(-dt / self.time_constant_s)
+        self.angle_deg += alpha * (angle - self.angle_deg)
+
+    def reset(self) -> None:
+        self.angle_deg, self.side_on, self._last_time = float("nan"), True, None

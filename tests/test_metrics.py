@@ -1,0 +1,93 @@
+"""Metrics of constructed poses: known answers, both facings, both legs, dropouts."""
+
+import numpy as np
+import pytest
+from synthetic_pose import Figure, make_pose
+
+from posecoach.calibration import Calibration, JointOffset
+from posecoach.landmarks import Landmark, Side
+from posecoach.metrics import compute_metrics, pair_midpoint
+from posecoach.types import METRIC_NAMES
+
+CASES = [(facing, side) for facing in (1, -1) for side in (Side.LEFT, Side.RIGHT)]
+
+
+@pytest.mark.parametrize(("facing", "side"), CASES)
+def test_half_kneeling_known_angles(facing, side):
+    fig = Figure(
+        facing=facing,
+        side=side,
+        trunk_incl=5,
+        thigh_deg=12,
+        knee_flex=95,
+        other_thigh_deg=-85,
+        other_knee_flex=80,
+    )
+    m = compute_metrics(make_pose(fig), side, facing, Calibration())
+    v = m.values
+    assert v["trunk_inclination_deg"] == pytest.approx(5, abs=1e-6)
+    assert v["thigh_to_vertical_deg"] == pytest.approx(12, abs=1e-6)
+    assert v["hip_extension_deg"] == pytest.approx(17, abs=1e-6)
+    assert v["thigh_to_horizontal_deg"] == pytest.approx(-78, abs=1e-6)
+    assert v["knee_flexion_deg"] == pytest.approx(95, abs=1e-6)
+    assert v["other_knee_flexion_deg"] == pytest.approx(80, abs=1e-6)
+    assert set(v) == set(METRIC_NAMES)
+    assert m.confidence["hip_extension_deg"] == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_bench_thigh_below_horizontal(facing):
+    # supine: trunk leaning back 90 degrees; hanging thigh 10 degrees below horizontal
+    fig = Figure(
+        facing=facing,
+        trunk_incl=90,
+        thigh_deg=-80,
+        knee_flex=60,
+        other_thigh_deg=-200,
+        other_knee_flex=120,
+    )
+    v = compute_metrics(make_pose(fig), Side.LEFT, facing, Calibration()).values
+    assert v["thigh_to_horizontal_deg"] == pytest.approx(-10, abs=1e-6)
+    assert v["hip_extension_deg"] == pytest.approx(10, abs=1e-6)
+    assert v["trunk_inclination_deg"] == pytest.approx(90, abs=1e-6)
+
+
+def test_missing_landmark_gives_nan_never_zero():
+    fig = Figure()
+    m = compute_metrics(make_pose(fig, drop=(Landmark.LEFT_KNEE,)), Side.LEFT, 1, Calibration())
+    for name in ("hip_extension_deg", "thigh_to_vertical_deg", "knee_flexion_deg"):
+        assert np.isnan(m.values[name])
+        assert m.confidence[name] == 0.0
+    assert m.values["trunk_inclination_deg"] == pytest.approx(0, abs=1e-6)
+    assert np.isfinite(m.values["other_knee_flexion_deg"])
+
+
+def test_low_visibility_is_missing():
+    m = compute_metrics(make_pose(Figure(), low_vis=(Landmark.LEFT_ANKLE,)), Side.LEFT, 1)
+    assert np.isnan(m.values["knee_flexion_deg"])
+
+
+def test_pair_midpoint_uses_the_visible_one():
+    pose = make_pose(Figure(yaw_deg=20), low_vis=(Landmark.RIGHT_SHOULDER,))
+    mid = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    np.testing.assert_allclose(mid.xy, pose.xy[int(Landmark.LEFT_SHOULDER)])
+    nothing = make_pose(Figure(), drop=(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER))
+    assert not pair_midpoint(nothing, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER).ok
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_hip_offset_moves_along_body_axes(facing):
+    """The offset is in the body frame, so it acts the same for both facings."""
+    fig = Figure(facing=facing, thigh_deg=0, trunk_incl=0)
+    calib = Calibration(hip=JointOffset(up=0.0, anterior=0.1))
+    v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
+    # hip moved anterior by 0.1 trunk (0.05 m) above a knee 0.45 m below: knee now posterior
+    expected = np.degrees(np.arctan2(0.05, 0.45))
+    assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
+    # ...and the shoulders are now posterior of the hip: leaning back
+    assert v["trunk_inclination_deg"] == pytest.approx(np.degrees(np.arctan2(0.05, 0.5)), abs=1e-6)
+
+
+def test_no_mask_no_pelvis_estimate():
+    v = compute_metrics(make_pose(Figure()), Side.LEFT, 1).values
+    assert np.isnan(v["pelvic_tilt_deg"]) and np.isnan(v["lumbar_extension_deg"])
