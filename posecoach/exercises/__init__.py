@@ -9,3 +9,21 @@ describe   the protocol in words
 
 Nothing here reads a clock, draws, or imports mediapipe: time comes from FrameMetrics.
 """
+
+from posecoach.exercises.describe import describe
+from posecoach.exercises.recognize import Recognition, recognize
+from posecoach.exercises.session import PHASES, Session, SessionState
+from posecoach.exercises.spec import ExerciseSpec, SpecError, load_all, load_exercise
+
+__all__ = [
+    "PHASES",
+    "ExerciseSpec",
+    "Recognition",
+    "Session",
+    "SessionState",
+    "SpecError",
+    "describe",
+    "load_all",
+    "load_exercise",
+    "recognize",
+]

@@ -392,7 +392,9 @@ class Session:
             if not everything and keep is not None and cid in keep:
                 continue
             cue, start, confirmed = r.open_eps.pop(cid)
-            end = max(start, t)
+            if start >= t:
+                continue  # began after the hold's end: leaving, not a fault within it
+            end = t
             shown_long = end - start >= show_after - EPS
             if (cue.severity == "fault" and confirmed) or (cue.severity == "hint" and shown_long):
                 self.episodes.append(Episode(r.side, cid, cue.severity, start, end))
