@@ -11,8 +11,9 @@ from pathlib import Path
 
 from posecoach import __version__
 from posecoach.estimation import MediaPipePoseEstimator, PoseEstimator
+from posecoach.measure import MetricsTracker
 from posecoach.progress import Progress
-from posecoach.sinks import LandmarksCsvSink
+from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.sources import SourceInfo, open_source
 from posecoach.types import FrameRecord
 
@@ -63,12 +64,16 @@ def analyze_clip(
             estimator = MediaPipePoseEstimator(options.model_path)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         landmarks_path = out_dir / "landmarks.csv"
+        frames_path = out_dir / "frames.csv"
+        tracker = MetricsTracker()
         try:
-            with LandmarksCsvSink(landmarks_path) as landmarks:
+            with LandmarksCsvSink(landmarks_path) as landmarks, FramesCsvSink(frames_path) as rows:
                 for frame in source:
                     pose = estimator.estimate(frame)
-                    record = FrameRecord(index=frame.index, time_s=frame.time_s, pose=pose)
+                    metrics = tracker.update(pose, frame.time_s)
+                    record = FrameRecord(frame.index, frame.time_s, pose, metrics)
                     landmarks.write(record)
+                    rows.write(record)
                     result.frames += 1
                     result.detected += pose is not None
                     progress.update()
@@ -77,7 +82,7 @@ def analyze_clip(
             if own_estimator:
                 estimator.close()
         result.ended_early = source.ended_early
-        result.files.append(landmarks_path)
+        result.files += [landmarks_path, frames_path]
     _write_run_info(result, estimator)
     if result.frames == 0:
         raise AnalysisError(f"{source_path}: no frames could be decoded")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecoach.landmarks import Landmark
-from posecoach.types import METRIC_NAMES, FrameRecord
+from posecoach.types import METRIC_NAMES, FrameMetrics, FrameRecord
 
 LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
 WORLD_FIELDS = ("wx", "wy", "wz")
@@ -98,3 +98,59 @@ def frame_columns(extra: Sequence[str] = ()) -> list[str]:
     """Columns of frames.csv: the fixed base, every metric by its exact name, the session
     state, then any extra columns (confidences, view angle...)."""
     return [*FRAME_BASE_COLUMNS, *METRIC_NAMES, *FRAME_STATE_COLUMNS, *extra]
+
+# Extra columns after the fixed ones: how the frame was judged, and each metric's confidence.
+FRAME_EXTRA_COLUMNS = (
+    "facing",
+    "view_angle_deg",
+    "posture",
+    "motion",
+    *(f"{name.removesuffix('_deg')}_conf" for name in METRIC_NAMES),
+)
+
+
+class FramesCsvSink(CsvSink):
+    """frames.csv: one row per frame with the metrics and the session state.
+
+    Empty cells where a value is not measurable (never 0 or a guess).
+    """
+
+    def __init__(self, path: Path):
+        super().__init__(path, frame_columns(FRAME_EXTRA_COLUMNS))
+
+    def write(self, record: FrameRecord) -> None:
+        metrics = record.metrics
+        row = [str(record.index), f"{record.time_s:.4f}", "1" if record.pose else "0"]
+        row += _metric_cells(metrics)
+        row += _state_cells(record.state)
+        row += _extra_cells(metrics)
+        self.write_row(row)
+
+
+def _metric_cells(metrics: FrameMetrics | None) -> list[str]:
+    if metrics is None:
+        return ["", ""] + [""] * len(METRIC_NAMES)
+    side = metrics.side.value if metrics.side is not None else ""
+    return [side, "1" if metrics.view_ok else "0"] + [
+        format_number(metrics.get(name), 2) for name in METRIC_NAMES
+    ]
+
+
+def _state_cells(state: object | None) -> list[str]:
+    if state is None:
+        return ["", "", ""]
+    cues = ";".join(getattr(state, "cue_ids", ()) or ())
+    hold_s = format_number(getattr(state, "hold_s", None), 2)
+    return [str(getattr(state, "phase", "")), hold_s, cues]
+
+
+def _extra_cells(metrics: FrameMetrics | None) -> list[str]:
+    if metrics is None:
+        return [""] * len(FRAME_EXTRA_COLUMNS)
+    cells = [
+        str(metrics.facing) if metrics.facing else "",
+        format_number(metrics.view_angle_deg, 1),
+        metrics.posture,
+        format_number(metrics.motion, 3),
+    ]
+    return cells + [format_number(metrics.confidence.get(name), 2) for name in METRIC_NAMES]
