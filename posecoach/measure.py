@@ -187,7 +187,9 @@ class MetricsTracker:
         facing, side = self._sides.update(pose, time_s)
         view_ok, view_angle = self._view.update(pose, side, time_s)
         motion = self._motion.update(pose, time_s)
-        raw = self._raw_metrics(pose, facing, side)
+        # Before facing is decided (the first few frames) measure with this
+        # frame's own evidence; the reported facing stays 0 until then.
+        raw = self._raw_metrics(pose, facing or self._sides.provisional_facing, side)
         self.last_raw = raw
         if side != self._side and self._smoother is not None:
             self._smoother.forget(LEG_METRICS)

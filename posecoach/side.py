@@ -171,16 +171,22 @@ class SideTracker:
     side_hint: Side | None = None
     facing: Hysteresis = field(default_factory=Hysteresis)
     side: Hysteresis = field(default_factory=lambda: Hysteresis(threshold=0.4))
+    # The decided facing, or until then this frame's own evidence (0 when none).
+    provisional_facing: int = 0
 
     def update(self, pose: Pose | None, time_s: float) -> tuple[int, Side | None]:
         """(facing +1/-1/0, working side or None) after this frame."""
+        self.provisional_facing = 0
         if pose is None:
             facing = self.facing.update(float("nan"), time_s)
             state = self.side.update(float("nan"), time_s)
         else:
             instant = facing_evidence(pose)
             facing = self.facing.update(instant, time_s)
-            use = facing if facing != 0 else int(np.sign(instant)) if np.isfinite(instant) else 0
+            use = facing
+            if use == 0 and np.isfinite(instant):
+                use = int(np.sign(instant))
+            self.provisional_facing = use
             evidence = side_evidence(pose, use) if use != 0 else float("nan")
             state = self.side.update(evidence, time_s)
         if self.side_hint is not None:
