@@ -7,10 +7,10 @@ Conventions used by every function here:
   broadcast; they return a float for a single input and an array otherwise.
 * Angles are degrees. NaN inputs give NaN outputs (never 0).
 * `facing` is +1 when the body, stood upright where it is, would face image-right
-  (equivalently: the camera sees the person's LEFT side) and -1 when it would face
-  image-left (the camera sees the RIGHT side). It is a chirality, so it also means
-  something for lying bodies: a supine body seen from its left side has its head on
-  the image-left and its front towards the ceiling.
+  (equivalently: the camera sees the person's RIGHT side, since x right, y down,
+  depth away from the camera is right-handed) and -1 when it would face image-left
+  (the camera sees the LEFT side). It is a chirality, so it also means something
+  for lying bodies: a supine body with its head on the image-left has facing +1.
 * The body frame of a side view has two axes: "up" (world vertical, against image y)
   and "anterior" (the horizontal direction the person faces: +x image when facing=+1).
   `to_body_frame` returns (anterior, up) components, after which every formula is the

@@ -217,8 +217,8 @@ class MetricsTracker:
         if pose is None or facing == 0:
             return empty_metrics()
         # Until the working side is decided, measure the leg nearer the camera
-        # (facing +1 shows the left side); the side field stays None meanwhile.
-        leg = side if side is not None else (Side.LEFT if facing > 0 else Side.RIGHT)
+        # (facing +1 shows the right side); the side field stays None meanwhile.
+        leg = side if side is not None else (Side.RIGHT if facing > 0 else Side.LEFT)
         return compute_metrics(pose, leg, facing, self.calibration)
 
     @staticmethod

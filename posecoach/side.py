@@ -11,8 +11,9 @@ invariant to rotating the whole body in the image, so they hold for lying bodies
   * knees bend backwards: the shank turns CLOCKWISE on screen from the thigh when
     facing = +1 (cross2(knee - hip, ankle - knee) > 0), strongest when flexed;
   * the nose is anterior of the ears: cross2(up, nose - mid_ear) > 0 for facing +1;
-  * depth: facing +1 means the camera sees the left side, so the left landmarks
-    are nearer (smaller z) than the right ones.
+  * depth: facing +1 means the camera sees the right side, so the right landmarks
+    are nearer (smaller z) than the left ones (checked on real photos: the knee and
+    nose cues agree with this sign).
 Working side: the leg whose thigh is more extended relative to the trunk line (the
 kneeling leg, the leg hanging off the bench, the straight leg when the other knee
 is pulled to the chest).
@@ -113,7 +114,7 @@ def _nose_cue(pose: Pose) -> float:
 
 
 def _depth_cue(pose: Pose) -> float:
-    """Signed evidence from left landmarks being nearer than right ones."""
+    """Signed evidence from right landmarks being nearer than left ones (facing +1)."""
     _, length = _trunk_up(pose)
     if not (np.isfinite(length) and length > 0):
         return 0.0
@@ -122,7 +123,7 @@ def _depth_cue(pose: Pose) -> float:
     for joint in ("shoulder", "hip"):
         li, ri = int(sided(joint, Side.LEFT)), int(sided(joint, Side.RIGHT))
         if np.isfinite(pose.z[li]) and np.isfinite(pose.z[ri]):
-            diffs.append((pose.z[ri] - pose.z[li]) * width / length)
+            diffs.append((pose.z[li] - pose.z[ri]) * width / length)
     if not diffs:
         return 0.0
     # z is noisy: a depth gap of 20% of the trunk length is full evidence.

@@ -1,7 +1,7 @@
 """Poses with known angles, built from a stick figure in 3-D and projected.
 
 The body frame is (anterior, up, left) in metres; the camera looks at the body's
-left side when facing = +1 (right side when -1), turned `yaw_deg` away from a pure
+RIGHT side when facing = +1 (left side when -1; see posecoach.geometry), turned `yaw_deg` away from a pure
 side view. Angles follow DOMAIN.md: trunk_incl positive leaning back; a thigh's
 angle `thigh_deg` is its inclination from straight down, positive = knee posterior;
 knee flexion bends the shank posteriorly.
@@ -85,7 +85,7 @@ def make_pose(
     rot = np.array([[np.cos(r), -np.sin(r)], [np.sin(r), np.cos(r)]])
     for lm, (a, u, lat) in body_points(fig).items():
         x_m = fig.facing * a * c + lat * s
-        depth = -fig.facing * lat * c + a * s
+        depth = fig.facing * lat * c + a * s
         img = rot @ np.array([x_m, -u]) * PX_PER_M
         xy[int(lm)] = np.array(fig.hip_at) + img
         z[int(lm)] = depth * PX_PER_M / IMAGE_SIZE[0]
