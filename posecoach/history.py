@@ -1,0 +1,411 @@
+"""Every analysed clip recorded in a local SQLite database, to follow a client's progress.
+
+Where: `--db PATH`, else $POSECOACH_DB, else `$XDG_DATA_HOME/posecoach/history.sqlite`
+(`~/.local/share/posecoach/history.sqlite` when XDG_DATA_HOME is unset).
+
+Schema (version in `schema_version`): `sessions` (one row per analysed clip) and `results`
+(one row per session, side and metric; metric ids as in `posecoach.results.side_metrics`).
+The database runs in WAL mode with a busy timeout, and each session is written in one
+IMMEDIATE transaction, so two analyses finishing at once both land, whole. Any SQLite
+failure becomes a `HistoryError` with one line for the user, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from posecoach.results import KEY_METRICS, ResultsError, load_clip, metric_label, side_metrics
+
+SCHEMA_VERSION = 1
+DB_ENV = "POSECOACH_DB"
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client TEXT,                 -- NULL when no client name was given
+    recorded TEXT NOT NULL,      -- ISO date the clip was recorded
+    clip_path TEXT,
+    exercise TEXT NOT NULL,      -- exercise id (content/<id>.toml)
+    exercise_name TEXT,
+    out_dir TEXT NOT NULL,       -- the analysis output folder (report.html lives there)
+    created TEXT NOT NULL,       -- ISO UTC time this row was written
+    posecoach_version TEXT,
+    model TEXT
+);
+CREATE TABLE IF NOT EXISTS results (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    side TEXT NOT NULL,          -- "L", "R" or "both"
+    metric TEXT NOT NULL,
+    value REAL,                  -- NULL when not measured
+    PRIMARY KEY (session_id, side, metric)
+);
+CREATE INDEX IF NOT EXISTS sessions_by_client ON sessions (client, recorded);
+"""
+
+
+class HistoryError(Exception):
+    """The history database cannot be used. One line for the user."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    client: str | None
+    recorded: str
+    clip_path: str | None
+    exercise: str
+    exercise_name: str | None
+    out_dir: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One metric on one side, session A -> session B."""
+
+    side: str
+    metric: str
+    a: float
+    b: float
+
+    @property
+    def delta(self) -> float:
+        return self.b - self.a
+
+    @property
+    def verdict(self) -> str:
+        """"better", "worse", "same" or "n/a" (a value missing on either side)."""
+        if not (math.isfinite(self.a) and math.isfinite(self.b)):
+            return "n/a"
+        if abs(self.delta) < 1e-6:
+            return "same"
+        higher_better = metric_label(self.metric)[2]
+        return "better" if (self.delta > 0) == higher_better else "worse"
+
+
+# --------------------------------------------------------------------------- database
+
+
+def default_db_path() -> Path:
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "posecoach" / "history.sqlite"
+
+
+def _describe(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"history database {path} is busy (another posecoach writing?); try again"
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return (
+            f"history database {path} is unreadable ({text}); it may be corrupted - "
+            "move it aside to start a new history"
+        )
+    return f"history database {path}: {text}"
+
+
+@contextmanager
+def connect(db_path: Path | None = None, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """An open, migrated connection; every SQLite failure inside becomes a HistoryError."""
+    path = Path(db_path) if db_path is not None else default_db_path()
+    if not create and not path.is_file():
+        raise HistoryError(f"no history database at {path} (nothing analysed yet?)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HistoryError(f"cannot create {path.parent}: {exc.strerror}") from exc
+    conn = None
+    try:
+        # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE).
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(conn, path)
+        yield conn
+    except sqlite3.Error as exc:
+        raise HistoryError(_describe(path, exc)) from exc
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    with _transaction(conn):
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        version = row[0]
+        if version is None:
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"history database {path} has schema version {version}, newer than this "
+                f"posecoach understands ({SCHEMA_VERSION}); upgrade posecoach"
+            )
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    # IMMEDIATE takes the write lock up front: a second writer waits (busy timeout)
+    # instead of failing half-way with a lock upgrade error.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _recorded_date(summary: dict[str, Any], clip_path: str | None) -> str:
+    clip = summary.get("clip") or {}
+    for key in ("recorded", "recorded_date", "creation_time"):
+        value = clip.get(key) or summary.get(key)
+        if value:
+            return str(value)[:10]
+    if clip_path and Path(clip_path).is_file():
+        return date.fromtimestamp(Path(clip_path).stat().st_mtime).isoformat()
+    return date.today().isoformat()
+
+
+def record_session(
+    db_path: Path | None,
+    summary: dict[str, Any],
+    out_dir: Path,
+    client: str | None = None,
+    clip_path: Path | None = None,
+    recorded: str | None = None,
+) -> int:
+    """Record one analysed clip and its per-side results; returns the new session id.
+
+    `summary` is the dict written to summary.json; missing numbers (peak/median hip
+    extension) are derived from out_dir/frames.csv. db_path None: `default_db_path()`.
+    """
+    try:
+        results = load_clip(Path(out_dir), summary)
+    except ResultsError as exc:
+        raise HistoryError(str(exc)) from exc
+    clip = clip_path or results.clip.get("source") or results.clip.get("path")
+    clip = str(clip) if clip else None
+    client = client or results.client
+    row = (
+        client,
+        recorded or _recorded_date(summary, clip),
+        clip,
+        results.exercise_id or "unknown",
+        results.exercise_name,
+        str(Path(out_dir).resolve()),
+        datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        results.model.get("posecoach_version"),
+        results.model.get("name"),
+    )
+    values = [
+        (side.key, metric, value if math.isfinite(value) else None)
+        for side in results.sides.values()
+        for metric, value in side_metrics(side).items()
+    ]
+    with connect(db_path) as conn, _transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO sessions (client, recorded, clip_path, exercise, exercise_name,"
+            " out_dir, created, posecoach_version, model) VALUES (?,?,?,?,?,?,?,?,?)",
+            row,
+        )
+        session_id = int(cur.lastrowid)
+        conn.executemany(
+            "INSERT INTO results (session_id, side, metric, value) VALUES (?,?,?,?)",
+            [(session_id, *v) for v in values],
+        )
+    return session_id
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _session(row: sqlite3.Row) -> SessionRow:
+    return SessionRow(
+        row["id"], row["client"], row["recorded"], row["clip_path"], row["exercise"],
+        row["exercise_name"], row["out_dir"], row["created"],
+    )
+
+
+def list_sessions(db_path: Path | None = None, client: str | None = None) -> list[SessionRow]:
+    """Sessions oldest first; `client` filters by name (case-insensitive)."""
+    query = "SELECT * FROM sessions"
+    params: tuple[Any, ...] = ()
+    if client is not None:
+        query += " WHERE client = ? COLLATE NOCASE"
+        params = (client,)
+    with connect(db_path, create=False) as conn:
+        rows = conn.execute(query + " ORDER BY recorded, created, id", params).fetchall()
+    return [_session(r) for r in rows]
+
+
+def session_results(conn: sqlite3.Connection, session_id: int) -> dict[tuple[str, str], float]:
+    rows = conn.execute(
+        "SELECT side, metric, value FROM results WHERE session_id = ?", (session_id,)
+    ).fetchall()
+    nan = math.nan
+    return {(r["side"], r["metric"]): nan if r["value"] is None else r["value"] for r in rows}
+
+
+def get_session(conn: sqlite3.Connection, session_id: int) -> SessionRow:
+    row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise HistoryError(f"no session {session_id} in the history")
+    return _session(row)
+
+
+def _order(key: tuple[str, str]) -> tuple[int, str, str]:
+    side, metric = key
+    fixed = list(KEY_METRICS)
+    rank = fixed.index(metric) if metric in fixed else len(fixed)
+    return rank, metric, side
+
+
+def compare(
+    db_path: Path | None, a: int, b: int
+) -> tuple[SessionRow, SessionRow, list[Change]]:
+    """Per side and metric, session a -> session b (metrics present in either)."""
+    with connect(db_path, create=False) as conn:
+        sa, sb = get_session(conn, a), get_session(conn, b)
+        ra, rb = session_results(conn, a), session_results(conn, b)
+    keys = sorted(set(ra) | set(rb), key=_order)
+    changes = [Change(s, m, ra.get((s, m), math.nan), rb.get((s, m), math.nan)) for s, m in keys]
+    return sa, sb, changes
+
+
+def earlier_sessions(
+    db_path: Path | None, client: str, exercise: str, out_dir: Path
+) -> list[tuple[SessionRow, dict[tuple[str, str], float]]]:
+    """The client's sessions of `exercise` other than the one in `out_dir`, oldest first.
+
+    Does not create a database that does not exist (a report must not have side effects).
+    """
+    path = Path(db_path) if db_path is not None else default_db_path()
+    if not path.is_file():
+        return []
+    here = str(Path(out_dir).resolve())
+    with connect(path, create=False) as conn:
+        rows = conn.execute(
+            "SELECT * FROM sessions WHERE client = ? COLLATE NOCASE AND exercise = ?"
+            " AND out_dir != ? ORDER BY recorded, created, id",
+            (client, exercise, here),
+        ).fetchall()
+        return [(_session(r), session_results(conn, r["id"])) for r in rows]
+
+
+# --------------------------------------------------------------------------- text output
+
+
+def format_value(value: float, unit: str) -> str:
+    if not math.isfinite(value):
+        return "-"
+    text = f"{value:.0f}" if unit == "" else f"{value:.1f}"
+    return f"{text} {unit}".strip() if unit != "°" else f"{text}°"
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def sessions_table(sessions: list[SessionRow]) -> str:
+    rows = [
+        [str(s.id), s.recorded, s.client or "-", s.exercise, Path(s.clip_path or "-").name,
+         s.out_dir]
+        for s in sessions
+    ]
+    return format_table(["id", "recorded", "client", "exercise", "clip", "output"], rows)
+
+
+def _label(s: SessionRow) -> str:
+    return f"session {s.id} ({s.recorded}, {s.client or 'no client'}, {s.exercise})"
+
+
+def compare_text(sa: SessionRow, sb: SessionRow, changes: list[Change]) -> str:
+    lines = [f"A = {_label(sa)}", f"B = {_label(sb)}"]
+    if sa.exercise != sb.exercise:
+        lines.append("note: different exercises - the numbers are not directly comparable")
+    rows = []
+    for c in changes:
+        label, unit, _ = metric_label(c.metric)
+        delta = format_value(c.delta, unit)
+        delta = delta if delta == "-" or c.delta < 0 else "+" + delta
+        rows.append([c.side, label, format_value(c.a, unit), format_value(c.b, unit), delta,
+                     c.verdict])
+    lines.append(format_table(["side", "metric", "A", "B", "change", "verdict"], rows))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _fail(message: str) -> int:
+    print(f"posecoach: error: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    try:
+        sessions = list_sessions(args.db, args.client)
+    except HistoryError as exc:
+        return _fail(str(exc))
+    if not sessions:
+        who = f" for client {args.client!r}" if args.client else ""
+        print(f"no sessions recorded{who}")
+        return 0
+    print(sessions_table(sessions))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    try:
+        sa, sb, changes = compare(args.db, args.a, args.b)
+    except HistoryError as exc:
+        return _fail(str(exc))
+    print(compare_text(sa, sb, changes))
+    return 0
+
+
+def add_history_commands(commands: argparse._SubParsersAction) -> None:
+    """Add `history` and `compare` to the CLI's subcommands."""
+    db_help = f"history database (default: ${DB_ENV} or {default_db_path()})"
+    history = commands.add_parser(
+        "history", help="list recorded sessions",
+        description="List the analysed sessions recorded in the history database.",
+    )
+    history.add_argument("--client", default=None, metavar="NAME", help="only this client")
+    history.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
+    history.set_defaults(handler=cmd_history)
+
+    comp = commands.add_parser(
+        "compare", help="progress between two recorded sessions",
+        description="Compare two sessions (ids from `posecoach history`) per side and metric.",
+    )
+    comp.add_argument("a", type=int, metavar="A", help="earlier session id")
+    comp.add_argument("b", type=int, metavar="B", help="later session id")
+    comp.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
+    comp.set_defaults(handler=cmd_compare)
