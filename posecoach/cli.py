@@ -13,6 +13,7 @@ from pathlib import Path
 
 from posecoach import __version__
 from posecoach.estimation import ModelError
+from posecoach.history import add_history_commands
 from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
 from posecoach.sources import IMAGE_SUFFIXES, SourceError
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)
+    add_history_commands(commands)
     return parser
 
 

@@ -250,12 +250,15 @@ def _session(row: sqlite3.Row) -> SessionRow:
 
 def list_sessions(db_path: Path | None = None, client: str | None = None) -> list[SessionRow]:
     """Sessions oldest first; `client` filters by name (case-insensitive)."""
+    path = Path(db_path) if db_path is not None else default_db_path()
+    if not path.is_file():
+        return []  # nothing analysed yet; listing must not create the file
     query = "SELECT * FROM sessions"
     params: tuple[Any, ...] = ()
     if client is not None:
         query += " WHERE client = ? COLLATE NOCASE"
         params = (client,)
-    with connect(db_path, create=False) as conn:
+    with connect(path, create=False) as conn:
         rows = conn.execute(query + " ORDER BY recorded, created, id", params).fetchall()
     return [_session(r) for r in rows]
 
