@@ -1,6 +1,10 @@
 """The short loop that wires the stages for one recorded clip.
 
-frames (sources) -> pose (estimation) -> records -> sinks in DIR.
+frames (sources) -> pose (estimation) -> metrics (measure) -> exercise state (exercises)
+-> records (sinks) -> summary.json.
+
+Everything per frame is written as soon as it is known, so a clip that ends early (or a
+run that is interrupted) keeps what was measured.
 """
 
 from __future__ import annotations
@@ -8,14 +12,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from posecoach import __version__
 from posecoach.estimation import MediaPipePoseEstimator, PoseEstimator
+from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
 from posecoach.measure import MetricsTracker
 from posecoach.progress import Progress
 from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.sources import SourceInfo, open_source
-from posecoach.types import FrameRecord
+from posecoach.summary import ClipStats, build_summary
+from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
+
+AUTO = "auto"
+# `--exercise auto` looks at the first minute, about three frames a second.
+PRESCAN_SECONDS = 60.0
+PRESCAN_STEP_S = 0.33
 
 
 class AnalysisError(Exception):
@@ -25,6 +37,7 @@ class AnalysisError(Exception):
 @dataclass(frozen=True)
 class AnalysisOptions:
     model_path: Path | None = None
+    exercise: str = AUTO
     progress: bool = True
 
 
@@ -35,14 +48,82 @@ class ClipResult:
     source: Path
     out_dir: Path
     info: SourceInfo
+    exercise: str | None = None
     frames: int = 0
     detected: int = 0
     ended_early: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
     @property
     def detection_rate(self) -> float:
         return self.detected / self.frames if self.frames else 0.0
+
+
+class ClipStages:
+    """The per-frame stages after pose estimation, with their sinks in `out_dir`."""
+
+    def __init__(self, out_dir: Path, spec: ExerciseSpec | None):
+        self.tracker = MetricsTracker()
+        self.session = Session(spec) if spec is not None else None
+        self.stats = ClipStats()
+        self.landmarks = LandmarksCsvSink(out_dir / "landmarks.csv")
+        self.rows = FramesCsvSink(out_dir / "frames.csv")
+
+    def process(self, frame: Frame, pose: Pose | None) -> FrameRecord:
+        metrics = self.tracker.update(pose, frame.time_s)
+        state = self.session.update(metrics) if self.session is not None else None
+        record = FrameRecord(frame.index, frame.time_s, pose, metrics, state)
+        self.landmarks.write(record)
+        self.rows.write(record)
+        self.stats.add(record)
+        return record
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.landmarks.path, self.rows.path]
+
+    def close(self) -> None:
+        self.landmarks.close()
+        self.rows.close()
+
+
+def prescan_metrics(
+    source_path: Path, model_path: Path | None, seconds: float = PRESCAN_SECONDS
+) -> list[FrameMetrics]:
+    """Metrics of a sparse sample of the clip's first `seconds`, for recognition."""
+    sampled: list[FrameMetrics] = []
+    tracker = MetricsTracker()
+    next_time = 0.0
+    with (
+        open_source(source_path) as source,
+        MediaPipePoseEstimator(model_path, segmentation=False) as estimator,
+    ):
+        for frame in source:
+            if frame.time_s > seconds:
+                break
+            if frame.time_s + 1e-6 < next_time:
+                continue
+            next_time = frame.time_s + PRESCAN_STEP_S
+            sampled.append(tracker.update(estimator.estimate(frame), frame.time_s))
+    return sampled
+
+
+def choose_exercise(
+    exercise: str, source_path: Path, model_path: Path | None
+) -> tuple[ExerciseSpec | None, dict[str, Any] | None]:
+    """The exercise to coach, and for `auto` what recognition found (for the summary)."""
+    if exercise != AUTO:
+        return load_exercise(exercise), None
+    recognition = recognize(prescan_metrics(source_path, model_path))
+    found = {
+        "exercise_id": recognition.exercise_id,
+        "share": round(recognition.share, 3),
+        "shares": {k: round(v, 3) for k, v in recognition.shares.items()},
+        "alternatives": list(recognition.alternatives),
+    }
+    spec = load_exercise(recognition.exercise_id) if recognition.exercise_id else None
+    return spec, found
 
 
 def analyze_clip(
@@ -51,59 +132,77 @@ def analyze_clip(
     options: AnalysisOptions = AnalysisOptions(),
     estimator: PoseEstimator | None = None,
 ) -> ClipResult:
-    """Run every frame of a clip through the pose stage and write the records to out_dir.
+    """Analyse every frame of a clip and write the records and summary to out_dir.
 
-    Rows are flushed as they are written, so a truncated clip keeps every frame before
-    the cut. Raises SourceError / ModelError / AnalysisError with one-line messages.
+    Raises SourceError / ModelError / SpecError / AnalysisError with one-line messages.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    own_estimator = estimator is None
     with open_source(source_path) as source:
-        result = ClipResult(source=source_path, out_dir=out_dir, info=source.info)
+        spec, recognition = choose_exercise(options.exercise, source_path, options.model_path)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
+        own_estimator = estimator is None
         if own_estimator:
             estimator = MediaPipePoseEstimator(options.model_path)
+        stages = ClipStages(out_dir, spec)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
-        landmarks_path = out_dir / "landmarks.csv"
-        frames_path = out_dir / "frames.csv"
-        tracker = MetricsTracker()
         try:
-            with LandmarksCsvSink(landmarks_path) as landmarks, FramesCsvSink(frames_path) as rows:
-                for frame in source:
-                    pose = estimator.estimate(frame)
-                    metrics = tracker.update(pose, frame.time_s)
-                    record = FrameRecord(frame.index, frame.time_s, pose, metrics)
-                    landmarks.write(record)
-                    rows.write(record)
-                    result.frames += 1
-                    result.detected += pose is not None
-                    progress.update()
+            for frame in source:
+                record = stages.process(frame, estimator.estimate(frame))
+                result.frames += 1
+                result.detected += record.pose is not None
+                progress.update()
         finally:
             progress.close()
+            stages.close()
             if own_estimator:
                 estimator.close()
         result.ended_early = source.ended_early
-        result.files += [landmarks_path, frames_path]
-    _write_run_info(result, estimator)
-    if result.frames == 0:
-        raise AnalysisError(f"{source_path}: no frames could be decoded")
-    if result.detected == 0:
-        raise AnalysisError(f"{source_path}: no person detected in {result.frames} frames")
+        result.files += stages.files
+    session_summary = stages.session.finish() if stages.session is not None else None
+    result.summary = build_summary(
+        _clip_info(result), _model_info(estimator), stages.stats, session_summary,
+        recognition, _safety(spec),
+    )
+    result.files.append(_write_json(out_dir / "summary.json", result.summary))
+    _check_result(result)
     return result
 
 
-def _write_run_info(result: ClipResult, estimator: PoseEstimator | None) -> None:
-    info = {
+def _check_result(result: ClipResult) -> None:
+    if result.frames == 0:
+        raise AnalysisError(f"{result.source}: no frames could be decoded")
+    if result.detected == 0:
+        raise AnalysisError(f"{result.source}: no person detected in {result.frames} frames")
+
+
+def _clip_info(result: ClipResult) -> dict[str, Any]:
+    info = result.info
+    return {
         "source": str(result.source),
         "frames": result.frames,
-        "pose_detected_frames": result.detected,
-        "fps": result.info.fps,
-        "size": list(result.info.size),
-        "rotation_deg": result.info.rotation_deg,
+        "fps": info.fps,
+        "size": list(info.size),
+        "rotation_deg": info.rotation_deg,
+        "frames_announced": info.frame_count,
         "ended_early": result.ended_early,
-        "posecoach_version": __version__,
-        "model": getattr(estimator, "model_name", None),
-        "model_sha256": getattr(estimator, "model_sha256", None),
     }
-    path = result.out_dir / "run.json"
-    path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    result.files.append(path)
+
+
+def _model_info(estimator: PoseEstimator | None) -> dict[str, Any]:
+    return {
+        "name": getattr(estimator, "model_name", None),
+        "sha256": getattr(estimator, "model_sha256", None),
+        "mediapipe_version": getattr(estimator, "mediapipe_version", None),
+        "posecoach_version": __version__,
+    }
+
+
+def _safety(spec: ExerciseSpec | None) -> dict[str, Any] | None:
+    if spec is None:
+        return None
+    return {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note}
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    return path

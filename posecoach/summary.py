@@ -1,0 +1,124 @@
+"""summary.json for one analysed clip: the session's holds and faults, angle statistics per
+side, view quality, and what produced the numbers (model, versions).
+
+`ClipStats` accumulates per-frame facts while frames stream through (a few floats per
+frame, no images), and `build_summary` merges them with the session engine's summary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from posecoach.types import FrameRecord
+
+# Phases in which the person is in the stretch: angle statistics come from these frames,
+# so getting into position or standing up does not count as "peak extension".
+STRETCH_PHASES = ("hold", "fault", "contract", "relax")
+STAT_METRICS = ("hip_extension_deg", "thigh_to_horizontal_deg", "knee_flexion_deg")
+
+
+@dataclass
+class ClipStats:
+    """Running per-clip statistics, fed one FrameRecord at a time."""
+
+    frames: int = 0
+    detected: int = 0
+    view_ok: int = 0
+    view_angles: list[float] = field(default_factory=list)
+    # (side, metric) -> [(time_s, value)] for frames in a stretch phase
+    values: dict[tuple[str, str], list[tuple[float, float]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def add(self, record: FrameRecord) -> None:
+        self.frames += 1
+        metrics = record.metrics
+        if record.pose is None or metrics is None:
+            return
+        self.detected += 1
+        self.view_ok += metrics.view_ok
+        if math.isfinite(metrics.view_angle_deg):
+            self.view_angles.append(metrics.view_angle_deg)
+        phase = getattr(record.state, "phase", None)
+        if metrics.side is None or (record.state is not None and phase not in STRETCH_PHASES):
+            return
+        for name in STAT_METRICS:
+            value = metrics.get(name)
+            if math.isfinite(value):
+                self.values[(metrics.side.value, name)].append((record.time_s, value))
+
+    def angle_summary(self) -> dict[str, dict[str, Any]]:
+        """Per side: peak (with its time) and median of each statistic metric."""
+        out: dict[str, dict[str, Any]] = {}
+        for (side, name), samples in sorted(self.values.items()):
+            times, vals = np.array(samples).T
+            base = name.removesuffix("_deg")
+            peak = int(np.argmax(vals))
+            out.setdefault(side, {}).update(
+                {
+                    f"peak_{base}_deg": round(float(vals[peak]), 2),
+                    f"peak_{base}_time_s": round(float(times[peak]), 3),
+                    f"median_{base}_deg": round(float(np.median(vals)), 2),
+                }
+            )
+        return out
+
+    def view_summary(self) -> dict[str, Any]:
+        median = float(np.median(self.view_angles)) if self.view_angles else math.nan
+        return {
+            "frames": self.frames,
+            "pose_detected_frames": self.detected,
+            "pose_detected_fraction": _ratio(self.detected, self.frames),
+            "view_ok_fraction": _ratio(self.view_ok, self.detected),
+            "median_view_angle_deg": round(median, 1) if math.isfinite(median) else None,
+        }
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 4) if b else 0.0
+
+
+def build_summary(
+    clip: dict[str, Any],
+    model: dict[str, Any],
+    stats: ClipStats,
+    session_summary: dict[str, Any] | None,
+    recognition: dict[str, Any] | None,
+    safety: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The summary.json document: session results with angle statistics merged per side."""
+    summary: dict[str, Any] = {
+        "clip": clip,
+        "model": model,
+        "view": stats.view_summary(),
+        "exercise": None,
+        "recognition": recognition,
+    }
+    angles = stats.angle_summary()
+    summary["angles"] = angles
+    if session_summary is not None:
+        summary.update(session_summary)
+        for side, block in summary.get("sides", {}).items():
+            block.update(angles.get(side, {}))
+    else:
+        summary["sides"] = angles
+    summary["safety"] = safety
+    return _json_safe(summary)
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN/inf become None (JSON has no NaN); tuples become lists."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.floating | np.integer):
+        return _json_safe(value.item())
+    return value
