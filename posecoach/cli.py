@@ -13,6 +13,7 @@ from pathlib import Path
 
 from posecoach import __version__
 from posecoach.estimation import ModelError
+from posecoach.exercises import SpecError, describe, load_all
 from posecoach.history import add_history_commands
 from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
 from posecoach.sources import IMAGE_SUFFIXES, SourceError
@@ -20,7 +21,7 @@ from posecoach.sources import IMAGE_SUFFIXES, SourceError
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-USER_ERRORS = (SourceError, ModelError, AnalysisError)
+USER_ERRORS = (SourceError, ModelError, AnalysisError, SpecError)
 
 
 def _error(message: str) -> None:
@@ -53,7 +54,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         _error("no video files found in " + ", ".join(str(v) for v in args.videos))
         return EXIT_FAILED
     several = len(clips) > 1 or any(v.is_dir() for v in args.videos)
-    options = AnalysisOptions(model_path=args.model, progress=not args.quiet)
+    options = AnalysisOptions(
+        model_path=args.model, exercise=args.exercise, progress=not args.quiet
+    )
     failed = 0
     for clip in clips:
         try:
@@ -66,14 +69,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             _error(f"{clip}: {error.strerror or error} ({error.filename or args.out})")
             failed += 1
             continue
-        note = " (clip ended early: truncated?)" if result.ended_early else ""
-        print(
-            f"{clip}: {result.frames} frames, person in {result.detection_rate:.0%}, "
-            f"results in {result.out_dir}{note}"
-        )
+        print(_clip_line(clip, result))
     if failed and several:
         _error(f"{failed} of {len(clips)} clips failed")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _clip_line(clip: Path, result) -> str:
+    note = " (clip ended early: truncated?)" if result.ended_early else ""
+    exercise = result.exercise or "no exercise recognised"
+    return (
+        f"{clip}: {result.frames} frames, person in {result.detection_rate:.0%}, "
+        f"{exercise}, results in {result.out_dir}{note}"
+    )
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    specs = load_all()
+    if args.id:
+        if args.id not in specs:
+            _error(f"unknown exercise '{args.id}' (known: {', '.join(sorted(specs))})")
+            return EXIT_FAILED
+        print(describe(specs[args.id]))
+        return EXIT_OK
+    for index, spec in enumerate(specs.values()):
+        print(("\n" if index else "") + describe(spec))
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,8 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", type=Path, default=None, metavar="PATH",
         help="pose landmarker .task bundle (default: the bundled BlazePose full model)",
     )
+    analyze.add_argument(
+        "--exercise", default="auto", metavar="ID|auto",
+        help="exercise id from `posecoach exercises`, a .toml file, or auto (default)",
+    )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)
+    exercises = commands.add_parser(
+        "exercises", help="list the exercises and their protocols in words"
+    )
+    exercises.add_argument("id", nargs="?", help="show only this exercise")
+    exercises.set_defaults(handler=cmd_exercises)
     add_history_commands(commands)
     return parser
 
@@ -113,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted; results written so far are kept")
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` or similar, which stopped reading: not an error.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":
