@@ -1,0 +1,129 @@
+"""Text panels: the cue banner (coloured by severity), set-up guidance, notices and the
+safety note. Each draws what it is given; choosing the message happens elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from posecoach.render.style import (
+    BLACK,
+    DARK,
+    INFO,
+    SETUP,
+    SEVERITY_COLORS,
+    WHITE,
+    Color,
+    TextStyle,
+    fill_rect,
+    fit_scale,
+    put_text_centered,
+    text_size,
+    unit,
+)
+
+CUE_TEXT = TextStyle(38.0, 3.0)
+SECOND_CUE_TEXT = TextStyle(26.0, 2.0)
+MESSAGE_TEXT = TextStyle(34.0, 3.0)
+SAFETY_TEXT = TextStyle(20.0, 2.0)
+
+
+def _band(
+    image: np.ndarray, text: str, top: float, height: float, fill: Color, text_color: Color,
+    style: TextStyle, alpha: float = 0.85, width_fraction: float = 1.0,
+) -> None:
+
+    """A horizontal band centred across the image with one line of text fitted inside."""
+    u, w = unit(image), image.shape[1]
+    band_w = w * width_fraction
+    x0 = (w - band_w) / 2
+    fill_rect(image, (x0, top), (x0 + band_w, top + height), fill, alpha)
+    thick = style.cv_thickness(u)
+    scale = fit_scale(text, style.cv_scale(u), thick, band_w - 40 * u)
+    outline = BLACK if text_color == WHITE else None
+    put_text_centered(image, text, (w / 2, top + height / 2), scale, text_color, thick, outline)
+
+
+class CueBannerAnnotator:
+    """The session's cues as full-width bands at the bottom, most important lowest and
+    largest; when there is no cue, the phase prompt in a neutral band."""
+
+    def __init__(
+        self,
+        height: float = 92.0,
+        text: TextStyle = CUE_TEXT,
+        second: TextStyle = SECOND_CUE_TEXT,
+        prompt_color: Color = INFO,
+        max_cues: int = 2,
+    ):
+        self.height, self.text, self.second = height, text, second
+        self.prompt_color, self.max_cues = prompt_color, max_cues
+
+    def annotate(self, image: np.ndarray, state) -> np.ndarray:
+        if state is None:
+            return image
+        u, h = unit(image), image.shape[0]
+        bands = [(c.text, SEVERITY_COLORS.get(c.severity, INFO)) for c in state.cues]
+        if not bands and state.prompt:
+            bands = [(state.prompt, self.prompt_color)]
+        bottom = h
+        for i, (text, color) in enumerate(bands[: self.max_cues]):
+            style = self.text if i == 0 else self.second
+            height = self.height * u * (1.0 if i == 0 else 0.7)
+            _band(image, text, bottom - height, height, color, WHITE, style)
+            bottom -= height
+        return image
+
+    def top(self, image: np.ndarray) -> float:
+        """y of the top of the main band (other panels stay above it)."""
+        return image.shape[0] - self.height * unit(image)
+
+
+class MessageAnnotator:
+    """One message in a band `y_fraction` down the image, e.g. set-up guidance
+    ("Turn side-on to the camera") or a notice ("Paused")."""
+
+    def __init__(
+        self,
+        fill: Color = SETUP,
+        text_color: Color = BLACK,
+        y_fraction: float = 0.25,
+        height: float = 70.0,
+        text: TextStyle = MESSAGE_TEXT,
+        width_fraction: float = 0.8,
+    ):
+        self.fill, self.text_color, self.y_fraction = fill, text_color, y_fraction
+        self.height, self.text, self.width_fraction = height, text, width_fraction
+
+    def annotate(self, image: np.ndarray, message: str | None) -> np.ndarray:
+        if not message:
+            return image
+        u = unit(image)
+        top = image.shape[0] * self.y_fraction
+        _band(image, message, top, self.height * u, self.fill, self.text_color, self.text,
+              alpha=0.9, width_fraction=self.width_fraction)
+        return image
+
+
+class SafetyAnnotator:
+    """Safety lines in a dark panel just above the cue banner (start and end of a session)."""
+
+    def __init__(self, text: TextStyle = SAFETY_TEXT, bottom_gap: float = 100.0):
+        self.text, self.bottom_gap = text, bottom_gap
+
+    def annotate(self, image: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+        if not lines:
+            return image
+        u, w = unit(image), image.shape[1]
+        thick = self.text.cv_thickness(u)
+        scales = [fit_scale(line, self.text.cv_scale(u), thick, w - 80 * u) for line in lines]
+        heights = [text_size(line, s, thick)[1] for line, s in zip(lines, scales, strict=True)]
+        line_h = max(heights) + 14 * u
+        bottom = image.shape[0] - self.bottom_gap * u
+        top = bottom - line_h * len(lines) - 12 * u
+        fill_rect(image, (20 * u, top), (w - 20 * u, bottom), DARK, 0.75)
+        for i, (line, scale) in enumerate(zip(lines, scales, strict=True)):
+            y = top + 6 * u + line_h * (i + 0.5)
+            put_text_centered(image, line, (w / 2, y), scale, WHITE, thick)
+        return image
