@@ -7,9 +7,14 @@ correction here moves each landmark by a fixed offset expressed in the body's ow
 frame (fractions of the trunk length along the trunk axis and along the anterior
 direction), so it is independent of image size, distance and facing.
 
-Provenance: fitted by `python tools/calibrate_metrics.py --fit` on the synthetic
-ground-truth clips in sample_videos/ (side-on clips only; the oblique clip is held
-out), which prints the values pasted below and their leave-one-clip-out errors.
+Provenance: to be fitted by `python tools/calibrate_metrics.py` on the synthetic
+ground-truth clips in sample_videos/ (side-on clips only, |yaw| <= 10 deg; the
+oblique clip is held out), which prints the values to paste below and their
+leave-one-clip-out errors. STATUS (2026-11-22): the clips were not rendered yet
+when this was written, so DEFAULT_CALIBRATION is still the identity: no landmark
+offsets, no pelvis models (pelvic_tilt / lumbar_extension / hip_extension_pelvis
+are NaN), and the view ratios and arch threshold are anthropometric guesses (the
+view ratios agree with a real side-on photo to within a few degrees).
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class Calibration:
     # trunk length when the body is turned 90 degrees (facing the camera).
     shoulder_width_ratio: float = 0.75
     hip_width_ratio: float = 0.45
+    # Arching flag: lumbar_extension_deg above this (an estimate; see pelvis.is_arching).
+    arch_lumbar_threshold_deg: float = 10.0
 
 
 # Placeholder until the fit has been run on the rendered clips: no correction.

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from posecoach import geometry as geo
-from posecoach.calibration import PelvisModel
+from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, PelvisModel
 
 # Levels along the trunk line where the back is probed (0 = hip, 1 = shoulder).
 PROFILE_LEVELS = np.round(np.arange(-0.1, 1.0001, 0.05), 3)
@@ -39,10 +39,12 @@ class ContourFeatures:
     """Shape of the back contour, all in the body frame (degrees or trunk lengths).
 
     low_back_angle_deg: slope of the contour between t=0.05 and t=0.45 against the
-        trunk line; positive = the contour leans posteriorly going up (arched).
+        trunk line; negative = the contour comes forward going up from the buttocks
+        into the lumbar hollow (about -10 on a real upright back; more negative
+        when the low back arches).
     upper_back_angle_deg: the same between t=0.5 and t=0.9.
     sacral_angle_deg: the same between t=-0.1 and t=0.2 (buttock to sacrum).
-    bend_deg: low_back_angle_deg - upper_back_angle_deg (how much the back bends).
+    bend_deg: low_back_angle_deg - upper_back_angle_deg (more negative = more hollow).
     lordosis_depth: deepest hollow of the contour below the chord from t=0 to
         t=0.85, between t=0.15 and t=0.6, in trunk lengths (>= 0 when hollow).
     """
@@ -138,3 +140,17 @@ def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, 
     for name, coef in model.coef.items():
         total += coef * values.get(name, float("nan"))
     return float(total)
+
+
+def is_arching(
+    values: dict[str, float], calibration: Calibration = DEFAULT_CALIBRATION
+) -> bool | None:
+    """Is the low back arching? None when lumbar_extension_deg is not available.
+
+    A helper for the exercise rules: lumbar_extension_deg (an estimate) above the
+    calibrated `arch_lumbar_threshold_deg`.
+    """
+    value = values.get("lumbar_extension_deg", float("nan"))
+    if not np.isfinite(value):
+        return None
+    return bool(value > calibration.arch_lumbar_threshold_deg)

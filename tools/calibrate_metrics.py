@@ -19,9 +19,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from gtclips import Clip, iter_frames, load_clips
+from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
 from posecoach import geometry as geo
 from posecoach.calibration import Calibration, JointOffset, PelvisModel
@@ -254,8 +255,9 @@ def report_landmarks(table_raw: FrameTable, table_cal: FrameTable) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="parallel extraction processes")
+    parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
     args = parser.parse_args(argv)
-    clips = load_clips(jobs=args.jobs)
+    clips = load_clips(args.videos, jobs=args.jobs)
     if not clips:
         print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
         return 1

@@ -1,0 +1,161 @@
+"""Accuracy of the metrics on the ground-truth clips, beside the plain approach.
+
+    python tools/bench_accuracy.py [--jobs 2]
+
+"ours" is MetricsTracker as the app runs it (calibration, visibility rules, side and
+facing hysteresis, smoothing). "plain" is what a straightforward implementation
+does: raw BlazePose landmarks, plain 2-D joint geometry, no calibration, no
+smoothing, facing from the nose being left or right of the shoulders, and (to be
+generous) the true working side. Per metric and per clip it prints the MAE against
+ground truth over frames where the truth is defined and the joints are in frame,
+and the detection rate (fraction of those frames with a number). Then the arching
+flag rates, working-side correctness and the oblique-view flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from gtclips import VIDEOS, Clip, iter_frames, load_clips
+
+from posecoach.calibration import Calibration
+from posecoach.landmarks import Landmark, Side
+from posecoach.measure import MetricsTracker
+from posecoach.metrics import compute_metrics
+from posecoach.pelvis import is_arching
+from posecoach.types import METRIC_NAMES
+from posecoach.view import BAD_DEG
+
+PLAIN = Calibration()
+
+
+def plain_facing(pose) -> int:
+    nose = pose.xy[int(Landmark.NOSE)]
+    sh = (pose.xy[int(Landmark.LEFT_SHOULDER)] + pose.xy[int(Landmark.RIGHT_SHOULDER)]) / 2
+    return 1 if nose[0] >= sh[0] else -1
+
+
+def gt_side(value: str) -> Side | None:
+    return {"L": Side.LEFT, "R": Side.RIGHT}.get(str(value).strip().upper())
+
+
+def run_clip(clip: Clip) -> dict[str, np.ndarray | list]:
+    """Per-frame values of ours and plain, aligned to ground-truth rows."""
+    tracker = MetricsTracker()
+    n = clip.n
+    ours = {m: np.full(n, np.nan) for m in METRIC_NAMES}
+    plain = {m: np.full(n, np.nan) for m in METRIC_NAMES}
+    rows = np.full(n, -1)
+    sides, view_ok, view_angle = [], np.zeros(n, bool), np.full(n, np.nan)
+    for i, row, pose in iter_frames(clip):
+        rows[i] = row
+        fm = tracker.update(pose, float(clip.raw["time_s"][i]))
+        for m in METRIC_NAMES:
+            ours[m][i] = fm.get(m)
+        sides.append(fm.side)
+        view_ok[i], view_angle[i] = fm.view_ok, fm.view_angle_deg
+        side = gt_side(clip.gt["side"][row]) if row >= 0 else None
+        if pose is not None and side is not None:
+            pv = compute_metrics(pose, side, plain_facing(pose), PLAIN).values
+            for m in METRIC_NAMES:
+                plain[m][i] = pv[m]
+    return dict(
+        ours=ours, plain=plain, rows=rows, sides=sides, view_ok=view_ok, view_angle=view_angle
+    )
+
+
+def score(est: np.ndarray, truth: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
+    """(MAE, detection rate) over `valid` frames with a finite truth."""
+    base = valid & np.isfinite(truth)
+    if not base.any():
+        return np.nan, np.nan
+    ok = base & np.isfinite(est)
+    err = float(np.mean(np.abs(est[ok] - truth[ok]))) if ok.any() else np.nan
+    return err, float(ok.sum() / base.sum())
+
+
+def truth_of(clip: Clip, rows: np.ndarray, name: str) -> np.ndarray:
+    col = clip.gt.get(name)
+    if col is None or col.dtype.kind not in "fi":
+        return np.full(rows.shape, np.nan)
+    return np.where(rows >= 0, col[np.clip(rows, 0, None)], np.nan)
+
+
+def clip_report(clip: Clip, res: dict, totals: dict) -> None:
+    rows = res["rows"]
+    in_frame = truth_of(clip, rows, "in_frame")
+    valid = (rows >= 0) & (np.nan_to_num(in_frame, nan=1.0) > 0.5)
+    print(f"\n{clip.name} (yaw {clip.yaw_deg:g} deg, {valid.sum()} frames)")
+    print(f"  {'metric':26s} {'ours MAE':>9s} {'det':>5s}   {'plain MAE':>9s} {'det':>5s}")
+    for m in METRIC_NAMES:
+        truth = truth_of(clip, rows, m)
+        a, da = score(res["ours"][m], truth, valid)
+        b, db = score(res["plain"][m], truth, valid)
+        if np.isnan(da) and np.isnan(db):
+            continue
+        print(f"  {m:26s} {a:9.2f} {da:5.2f}   {b:9.2f} {db:5.2f}")
+        if abs(clip.yaw_deg) <= 10:
+            for key, (e, d) in (("ours", (a, da)), ("plain", (b, db))):
+                totals.setdefault((m, key), []).append((e, d, int(valid.sum())))
+    truth_side = [gt_side(clip.gt["side"][r]) if r >= 0 else None for r in rows]
+    decided = [(s, t) for s, t in zip(res["sides"], truth_side, strict=True) if s and t]
+    right = sum(s == t for s, t in decided)
+    final = res["sides"][-1].value if res["sides"][-1] else "-"
+    print(f"  side: right on {right}/{len(decided)} decided frames, final {final}")
+    angle = np.nanmedian(res["view_angle"]) if np.isfinite(res["view_angle"]).any() else np.nan
+    oblique = float(np.mean(~res["view_ok"]))
+    print(
+        f"  view: median angle {angle:.1f} deg, view_ok false on {oblique:.0%} of frames"
+        f" -> {'OBLIQUE' if angle > BAD_DEG else 'side-on'}"
+    )
+    arch_report(clip, res, valid)
+
+
+def arch_report(clip: Clip, res: dict, valid: np.ndarray) -> None:
+    phase = np.array([str(clip.gt["phase"][r]) if r >= 0 else "" for r in res["rows"]])
+    arching = np.char.find(np.char.lower(phase), "arch") >= 0
+    if not arching.any():
+        return
+    flags = np.array(
+        [is_arching({"lumbar_extension_deg": v}) for v in res["ours"]["lumbar_extension_deg"]],
+        dtype=object,
+    )
+    flagged = np.array([f is True for f in flags])
+    hit = flagged[valid & arching].mean()
+    false = flagged[valid & ~arching].mean()
+    print(f"  arching flag: {hit:.0%} of arching frames, {false:.0%} of good-form frames")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
+    args = parser.parse_args(argv)
+    clips = load_clips(args.videos, jobs=args.jobs)
+    if not clips:
+        print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
+        return 1
+    totals: dict = {}
+    for clip in clips:
+        clip_report(clip, run_clip(clip), totals)
+    print("\nside-on clips, frame-weighted: metric, ours MAE/det, plain MAE/det")
+    for m in METRIC_NAMES:
+        cells = []
+        for key in ("ours", "plain"):
+            vals = [(e, d, n) for e, d, n in totals.get((m, key), []) if np.isfinite(e)]
+            if not vals:
+                cells.append("      -      ")
+                continue
+            w = np.array([n * d for _, d, n in vals])
+            e = np.sum([v[0] for v in vals] * w) / w.sum()
+            d = np.sum([v[1] * v[2] for v in vals]) / np.sum([v[2] for v in vals])
+            cells.append(f"{e:6.2f} {d:5.2f}")
+        print(f"  {m:26s} {cells[0]}   {cells[1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
