@@ -15,6 +15,7 @@ from posecoach import __version__
 from posecoach.estimation import ModelError
 from posecoach.exercises import SpecError, describe, load_all
 from posecoach.history import add_history_commands
+from posecoach.live import add_live_command
 from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
 from posecoach.sources import IMAGE_SUFFIXES, SourceError
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("id", nargs="?", help="show only this exercise")
     exercises.set_defaults(handler=cmd_exercises)
     add_history_commands(commands)
+    add_live_command(commands)
     return parser
 
 

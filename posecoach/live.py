@@ -1,0 +1,407 @@
+"""`posecoach live`: coach in front of the camera, in a window.
+
+Three threads, so that a slow frame never builds a backlog:
+  capture   reads the camera (or a video file paced in real time) into a one-slot
+            mailbox; a frame not yet taken is replaced by the next one (dropped)
+  worker    takes the newest frame: pose -> metrics -> session (coach.LiveCoach) ->
+            overlay -> recording, and posts the newest result
+  main      shows the newest result (OpenCV/Qt windows belong to the main thread), reads
+            keys, and measures end-to-end latency: capture time to display time
+
+Keys: space pause, n / p next / previous exercise, s switch side, q or Esc quit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import queue
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from posecoach import __version__
+from posecoach.audio import Announcer, Speaker
+from posecoach.coach import AUTO, LiveCoach
+from posecoach.estimation import MediaPipePoseEstimator, ModelError
+from posecoach.exercises import SpecError
+from posecoach.latest import Latest
+from posecoach.live_record import LiveRecorder
+from posecoach.render import Overlay
+from posecoach.sources import CameraSource, SourceError, VideoFileSource
+from posecoach.summary import build_summary
+from posecoach.types import Frame, FrameRecord
+
+WINDOW = "posecoach"
+KEY_COMMANDS = {ord(" "): "pause", ord("n"): "next", ord("p"): "previous", ord("s"): "side"}
+QUIT_KEYS = {ord("q"), ord("Q"), 27}
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+class LiveError(Exception):
+    """Live mode cannot go on (no display, camera lost...). One line for the user."""
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """camera: device index; source: a video file fed as if it were a camera.
+    window: False runs everything but the window (benchmarks, headless tests).
+    max_seconds: stop after this long (benchmarks)."""
+
+    camera: int = 0
+    source: Path | None = None
+    exercise: str = AUTO
+    mirror: bool = False
+    record: Path | None = None
+    model: Path | None = None
+    window: bool = True
+    sound: bool = True
+    max_seconds: float | None = None
+
+
+@dataclass
+class Captured:
+    frame: Frame
+    captured_at: float
+
+
+@dataclass
+class Shown:
+    image: np.ndarray
+    record: FrameRecord
+    captured_at: float
+
+
+@dataclass
+class LoopStats:
+    """Display rate and end-to-end latency, updated by the main thread."""
+
+    shown: int = 0
+    latencies_s: list[float] = field(default_factory=list)
+    _times: deque = field(default_factory=lambda: deque(maxlen=60))
+
+    def add(self, shown_at: float, captured_at: float) -> None:
+        self.shown += 1
+        self.latencies_s.append(shown_at - captured_at)
+        self._times.append(shown_at)
+
+    @property
+    def fps(self) -> float | None:
+        if len(self._times) < 2 or self._times[-1] <= self._times[0]:
+            return None
+        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+    @property
+    def latency_ms(self) -> float | None:
+        return self.latencies_s[-1] * 1000.0 if self.latencies_s else None
+
+
+@dataclass
+class LiveResult:
+    summary: dict[str, Any] | None
+    stats: LoopStats
+    captured: int
+    processed: int
+    dropped: int
+    files: list[Path]
+    wall_s: float
+
+    def latency_percentile_ms(self, q: float) -> float:
+        if not self.stats.latencies_s:
+            return math.nan
+        return float(np.percentile(self.stats.latencies_s, q) * 1000.0)
+
+
+# ---------------------------------------------------------------------- set-up checks
+
+
+def check_display() -> None:
+    """Fail with one line when no window can be opened (Qt would abort the process)."""
+    if not sys.platform.startswith("linux") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        raise LiveError("no display: live mode opens a window and $DISPLAY is not set "
+                        "(use `posecoach analyze` for recorded clips)")
+    if display.startswith(":"):
+        number = display[1:].split(".")[0]
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            raise LiveError(f"cannot open display {display}: no X server is running there")
+
+
+def open_source(options: LiveOptions) -> CameraSource | VideoFileSource:
+    if options.source is not None:
+        return VideoFileSource(options.source)
+    return CameraSource(options.camera)
+
+
+# ---------------------------------------------------------------------- threads
+
+
+def capture_loop(source, inbox: Latest[Captured], stop: threading.Event, paced: bool,
+                 clock=time.monotonic) -> None:
+    """Feed frames into `inbox`. A file is paced to its timestamps, as a camera would be."""
+    start = None
+    try:
+        for frame in source:
+            if stop.is_set():
+                break
+            if paced:
+                now = clock()
+                start = now - frame.time_s if start is None else start
+                if stop.wait(max(0.0, start + frame.time_s - now)):
+                    break
+            inbox.put(Captured(frame, clock()))
+    finally:
+        inbox.close()
+
+
+class Worker:
+    """The worker thread's job: newest frame in, annotated result out."""
+
+    def __init__(self, coach: LiveCoach, overlay: Overlay, recorder: LiveRecorder | None,
+                 announcer: Announcer, stats: LoopStats):
+        self.coach, self.overlay, self.recorder = coach, overlay, recorder
+        self.announcer, self.stats = announcer, stats
+        self.commands: queue.Queue[str] = queue.Queue()
+        self.processed = 0
+        self.error: BaseException | None = None
+        self._announced = None
+
+    def run(self, inbox: Latest[Captured], outbox: Latest[Shown], stop: threading.Event):
+        try:
+            while not stop.is_set():
+                item = inbox.get(timeout=0.1)
+                if item is None:
+                    if inbox.finished:
+                        break
+                    continue
+                outbox.put(self.step(item))
+        except BaseException as error:  # reported by the main thread, after clean-up
+            self.error = error
+        finally:
+            outbox.close()
+
+    def step(self, item: Captured) -> Shown:
+        self._apply_commands(item.frame.time_s)
+        record = self.coach.process(item.frame)
+        if record.state is not None and record.state is not self._announced:
+            self.announcer.update(record.state)
+            self._announced = record.state
+        image = self.overlay.annotate(
+            item.frame.image, record, self.stats.fps, latency_ms=self.stats.latency_ms,
+            title=self.coach.title, notice=self.coach.notice,
+        )
+        if self.recorder is not None:
+            self.recorder.write(record, image)
+        self.processed += 1
+        return Shown(image, record, item.captured_at)
+
+    def _apply_commands(self, time_s: float) -> None:
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            if command == "pause":
+                self.coach.toggle_pause(time_s)
+            elif command in ("next", "previous"):
+                self.coach.select_exercise(1 if command == "next" else -1)
+            elif command == "side":
+                self.coach.switch_side()
+
+
+# ---------------------------------------------------------------------- main thread
+
+
+class Display:
+    """The window, or nothing (window=False)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._opened = False
+
+    def show(self, image: np.ndarray) -> None:
+        if not self.enabled:
+            return
+        if not self._opened:
+            flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
+            cv2.namedWindow(WINDOW, flags)
+            cv2.resizeWindow(WINDOW, image.shape[1], image.shape[0])
+            self._opened = True
+        cv2.imshow(WINDOW, image)
+
+    def key(self) -> int | None:
+        """The key pressed (or None); 'q' when the window was closed."""
+        if not self.enabled:
+            return None
+        code = cv2.waitKey(1)
+        if self._opened and cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+            return ord("q")
+        return None if code < 0 else code & 0xFF
+
+    def close(self) -> None:
+        if self.enabled and self._opened:
+            cv2.destroyWindow(WINDOW)
+            cv2.waitKey(1)
+
+
+def display_loop(outbox: Latest[Shown], worker: Worker, display: Display, stats: LoopStats,
+                 options: LiveOptions, clock=time.monotonic) -> str:
+    """Show results until the stream ends or the user quits; returns why it stopped."""
+    start = clock()
+    while True:
+        shown = outbox.get(timeout=0.01 if display.enabled else 0.1)
+        if shown is not None:
+            display.show(shown.image)
+            stats.add(clock(), shown.captured_at)
+        key = display.key()
+        if key in QUIT_KEYS:
+            return "quit"
+        if key in KEY_COMMANDS:
+            worker.commands.put(KEY_COMMANDS[key])
+        if shown is None and outbox.finished:
+            return "ended"
+        if options.max_seconds is not None and clock() - start >= options.max_seconds:
+            return "time"
+
+
+def run_live(options: LiveOptions, warn=None) -> LiveResult:
+    """Run a live session until q/Esc, the end of --source, or max_seconds.
+
+    Raises LiveError / SourceError / ModelError / SpecError with one-line messages;
+    whatever was recorded until then is closed properly and kept.
+    """
+    if options.window:
+        check_display()
+    warn = warn if warn is not None else _warn
+    began = time.monotonic()
+    with open_source(options) as source, MediaPipePoseEstimator(options.model) as estimator:
+        coach = LiveCoach(estimator, options.exercise)
+        recorder = LiveRecorder(options.record, source.info.fps, warn) if options.record else None
+        stats = LoopStats()
+        worker = Worker(coach, Overlay(mirror=options.mirror), recorder,
+                        Announcer(Speaker(options.sound, warn)), stats)
+        inbox, outbox = Latest[Captured](), Latest[Shown]()
+        stop = threading.Event()
+        threads = [
+            threading.Thread(target=capture_loop, name="capture", daemon=True,
+                             args=(source, inbox, stop, options.source is not None)),
+            threading.Thread(target=worker.run, name="worker", daemon=True,
+                             args=(inbox, outbox, stop)),
+        ]
+        display = Display(options.window)
+        files: list[Path] = []
+        try:
+            for thread in threads:
+                thread.start()
+            display_loop(outbox, worker, display, stats, options)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
+            display.close()
+            summary = _summary(coach, source, estimator, worker.processed)
+            if recorder is not None:
+                files = recorder.close(summary)
+        _raise_problems(worker, source, options)
+    return LiveResult(summary, stats, inbox.put_count, worker.processed, inbox.dropped, files,
+                      time.monotonic() - began)
+
+
+def _raise_problems(worker: Worker, source, options: LiveOptions) -> None:
+    if worker.error is not None:
+        raise worker.error
+    kept = f"; what was recorded is in {options.record}" if options.record else ""
+    if getattr(source, "disconnected", False):
+        raise LiveError(f"{source.info.name} disconnected{kept}")
+
+
+def _summary(coach: LiveCoach, source, estimator, processed: int) -> dict[str, Any] | None:
+    session = coach.finish()
+    info = source.info
+    clip = {"source": info.name, "frames": processed, "fps": info.fps, "size": list(info.size),
+            "live": True}
+    model = {"name": estimator.model_name, "sha256": estimator.model_sha256,
+             "posecoach_version": __version__}
+    spec = coach.spec
+    safety = {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note} if spec else None
+    summary = build_summary(clip, model, coach.stats, session, None, safety)
+    if coach.earlier:
+        summary["earlier_sessions"] = coach.earlier
+    return summary
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def summary_lines(summary: dict[str, Any] | None) -> list[str]:
+    """A few human lines about the session (printed at the end)."""
+    if not summary or not summary.get("exercise"):
+        return ["No exercise session ran (none chosen or recognised)."]
+    lines = [f"{summary.get('name', summary['exercise'])}:"]
+    target = summary.get("protocol", {}).get("reps_per_side")
+    for side, block in summary.get("sides", {}).items():
+        label = {"L": "left leg", "R": "right leg"}.get(side, "both sides")
+        good = block.get("good_s") or 0.0
+        lines.append(f"  {label}: {block.get('holds_complete', 0)} of {target} holds complete, "
+                     f"{good:.0f} s in good form")
+    return lines
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    options = LiveOptions(
+        camera=args.camera, source=args.source, exercise=args.exercise, mirror=args.mirror,
+        record=args.record, model=args.model, sound=not args.no_sound,
+    )
+    try:
+        result = run_live(options)
+    except (LiveError, SourceError, ModelError, SpecError) as error:
+        _error(str(error))
+        return EXIT_FAILED
+    except OSError as error:
+        _error(f"{error.strerror or error} ({error.filename or options.record})")
+        return EXIT_FAILED
+    for line in summary_lines(result.summary):
+        print(line)
+    if result.files:
+        print(f"recorded in {options.record}")
+    return EXIT_OK
+
+
+def add_live_command(commands) -> None:
+    """Register `posecoach live` on the CLI's subparsers."""
+    live = commands.add_parser(
+        "live",
+        help="live coaching in a window, from a webcam (or a clip played as a camera)",
+        description="Coach a stretch live. Keys: space pause, n/p next/previous exercise, "
+        "s switch side, q or Esc quit.",
+    )
+    live.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (0)")
+    live.add_argument("--exercise", default=AUTO, metavar="ID|auto",
+                      help="exercise id from `posecoach exercises`, a .toml file, or auto")
+    live.add_argument("--mirror", action="store_true", help="selfie view (text stays readable)")
+    live.add_argument("--record", type=Path, default=None, metavar="DIR",
+                      help="write annotated.mp4, frames.csv, landmarks.csv and summary.json")
+    live.add_argument("--source", type=Path, default=None, metavar="VIDEO",
+                      help="play a video file as if it were the camera (real-time pace)")
+    live.add_argument("--model", type=Path, default=None, metavar="PATH",
+                      help="pose landmarker .task bundle (default: the bundled model)")
+    live.add_argument("--no-sound", action="store_true", help="no tones or spoken cues")
+    live.set_defaults(handler=cmd_live)
+
+
+def _error(message: str) -> None:
+    print(f"posecoach: error: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"posecoach: warning: {message}", file=sys.stderr)
