@@ -24,7 +24,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from posecoach.results import KEY_METRICS, ResultsError, load_clip, metric_label, side_metrics
+from posecoach.results import (
+    FAULT_PREFIX,
+    KEY_METRICS,
+    ResultsError,
+    load_clip,
+    metric_label,
+    side_metrics,
+)
 
 SCHEMA_VERSION = 1
 DB_ENV = "POSECOACH_DB"
@@ -293,8 +300,19 @@ def compare(
         sa, sb = get_session(conn, a), get_session(conn, b)
         ra, rb = session_results(conn, a), session_results(conn, b)
     keys = sorted(set(ra) | set(rb), key=_order)
-    changes = [Change(s, m, ra.get((s, m), math.nan), rb.get((s, m), math.nan)) for s, m in keys]
-    return sa, sb, changes
+    changes = [Change(s, m, _value(ra, s, m), _value(rb, s, m)) for s, m in keys]
+    # A metric neither session measured (e.g. contract-relax gain of a plain hold) is noise.
+    return sa, sb, [c for c in changes if c.verdict != "n/a" or _finite(c.a, c.b)]
+
+
+def _finite(*values: float) -> bool:
+    return any(math.isfinite(v) for v in values)
+
+
+def _value(results: dict[tuple[str, str], float], side: str, metric: str) -> float:
+    # Fault time is stored only for cues that occurred: a missing cue means 0 s of it.
+    default = 0.0 if metric.startswith(FAULT_PREFIX) else math.nan
+    return results.get((side, metric), default)
 
 
 def earlier_sessions(
@@ -356,7 +374,8 @@ def compare_text(sa: SessionRow, sb: SessionRow, changes: list[Change]) -> str:
     for c in changes:
         label, unit, _ = metric_label(c.metric)
         delta = format_value(c.delta, unit)
-        delta = delta if delta == "-" or c.delta < 0 else "+" + delta
+        delta = "+" + delta if c.verdict in ("better", "worse") and c.delta > 0 else delta
+        delta = "0" if c.verdict == "same" else delta
         rows.append([c.side, label, format_value(c.a, unit), format_value(c.b, unit), delta,
                      c.verdict])
     lines.append(format_table(["side", "metric", "A", "B", "change", "verdict"], rows))

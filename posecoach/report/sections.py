@@ -18,6 +18,7 @@ from posecoach.report.page import e, table
 from posecoach.report.svg import Series, Span, fmt_time, line_plot, timeline
 from posecoach.results import (
     ESTIMATED_METRICS,
+    FAULT_PREFIX,
     ClipResults,
     metric_label,
     side_metrics,
@@ -220,7 +221,10 @@ def side_table(res: ClipResults, spec: ExerciseSpec | None) -> str:
     rows = []
     for key in keys:
         label, unit, _ = metric_label(key)
-        vals = [m.get(key, math.nan) for m in metrics]
+        default = 0.0 if key.startswith(FAULT_PREFIX) else math.nan  # cue never seen: 0 s
+        vals = [m.get(key, default) for m in metrics]
+        if not any(math.isfinite(v) for v in vals):
+            continue
         digits = 0 if key == "holds_complete" else 1
         row = [e(label)] + [_num(v, digits, " " + unit if unit == "s" else unit) for v in vals]
         if pair:
