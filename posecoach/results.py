@@ -241,6 +241,7 @@ def _side(key: str, data: dict[str, Any]) -> SideResults:
         fault_time_s={k: _num(v) for k, v in fault_time.items()},
         hint_time_s={k: _num(v) for k, v in data.get("hint_time_s", {}).items()},
         peak_hip_extension_deg=_num(data.get("peak_hip_extension_deg")),
+        peak_time_s=_num(data.get("peak_hip_extension_time_s")),
         median_hip_extension_deg=_num(data.get("median_hip_extension_deg")),
         gains=_gains(_pick(data, "contract_relax", "contract_relax_gains", default=[])),
     )
@@ -277,7 +278,8 @@ def _fill_from_frames(side: SideResults, frames: FrameTable) -> None:
     best = idx[int(np.argmax(hip[idx]))]
     if not math.isfinite(side.peak_hip_extension_deg):
         side.peak_hip_extension_deg = float(hip[best])
-    side.peak_time_s = _peak_time(side.peak_hip_extension_deg, hip, t, idx, best)
+    if not math.isfinite(side.peak_time_s):
+        side.peak_time_s = _peak_time(side.peak_hip_extension_deg, hip, t, idx, best)
     if not math.isfinite(side.median_hip_extension_deg):
         side.median_hip_extension_deg = float(np.median(hip[idx]))
 
@@ -305,6 +307,8 @@ def _view_quality(summary: dict[str, Any], frames: FrameTable) -> tuple[float, f
 def _safety(exercise_id: str, session: dict[str, Any], summary: dict[str, Any]) -> list[str]:
     notes = _pick(summary, "safety_notes", "stop_when", "safety", default=None)
     notes = notes or _pick(session, "safety_notes", "stop_when", default=None)
+    if isinstance(notes, dict):  # the pipeline's {"stop_when": [...], "camera_note": ...}
+        notes = notes.get("stop_when")
     if notes:
         return [str(n) for n in notes]
     if not exercise_id:
@@ -315,10 +319,17 @@ def _safety(exercise_id: str, session: dict[str, Any], summary: dict[str, Any]) 
         return []
 
 
+def _camera_note(summary: dict[str, Any], session: dict[str, Any]) -> str:
+    safety = summary.get("safety")
+    note = safety.get("camera_note") if isinstance(safety, dict) else None
+    return str(note or _pick(summary, "camera_note", default=session.get("camera_note")) or "")
+
+
 def _exercise(session: dict[str, Any], summary: dict[str, Any]) -> tuple[str, str]:
     ex = _pick(summary, "exercise", default=None) or _pick(session, "exercise", default="")
     if isinstance(ex, dict):
         return str(ex.get("id", "")), str(_pick(ex, "name", "id", default=""))
+    ex = ex or (summary.get("recognition") or {}).get("exercise_id") or ""
     name = _pick(summary, "exercise_name", "name", default=None) or session.get("name", ex)
     return str(ex), str(name)
 
@@ -362,7 +373,7 @@ def load_clip(out_dir: Path, summary: dict[str, Any] | None = None) -> ClipResul
         view_ok_fraction=ok,
         median_view_angle_deg=angle,
         safety_notes=_safety(exercise_id, session, summary),
-        camera_note=str(_pick(summary, "camera_note", default=session.get("camera_note", ""))),
+        camera_note=_camera_note(summary, session),
         client=_pick(summary, "client", default=None),
         raw=summary,
     )

@@ -20,6 +20,7 @@ import numpy as np
 from posecoach.exercises import Session, load_exercise
 from posecoach.landmarks import Side
 from posecoach.sinks import FramesCsvSink
+from posecoach.summary import ClipStats, build_summary
 from posecoach.types import FrameMetrics, FrameRecord, Pose
 
 FPS = 10.0
@@ -99,6 +100,7 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = load_exercise(EXERCISE)
     session = Session(spec)
+    stats = ClipStats()
     images = []
     # frames.csv only records that a pose was there; its landmarks go to landmarks.csv.
     pose = Pose.from_pixels(np.full((33, 2), np.nan), SIZE)
@@ -108,7 +110,9 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
             t = i / FPS
             m = metrics_at(t)
             state = session.update(m)
-            sink.write(FrameRecord(i, t, pose, m, state))
+            record = FrameRecord(i, t, pose, m, state)
+            sink.write(record)
+            stats.add(record)
             if video:
                 images.append(_draw(t, m))
     if video:
@@ -118,14 +122,14 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
         "ended_early": False, "posecoach_version": "0.1.0", "model": "pose_landmarker_full",
         "model_sha256": "ab" * 32,
     }
-    summary = {
-        **session.finish(),
-        "client": client,
-        "clip": {"fps": FPS, "frames": n, "duration_s": DURATION_S, "ended_early": False},
-        "model": {"name": "pose_landmarker_full", "sha256": "ab" * 32,
-                  "mediapipe_version": "0.10.21", "posecoach_version": "0.1.0"},
-        "safety_notes": list(spec.stop_when),
-    }
+    clip = {"source": str(out_dir / "clip.mp4"), "frames": n, "fps": FPS, "size": list(SIZE),
+            "rotation_deg": 0, "frames_announced": n, "ended_early": False}
+    model = {"name": "pose_landmarker_full", "sha256": "ab" * 32,
+             "mediapipe_version": "0.10.21", "posecoach_version": "0.1.0"}
+    safety = {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note}
+    # The same document the pipeline writes (posecoach.summary), plus the client's name.
+    summary = build_summary(clip, model, stats, session.finish(), None, safety)
+    summary["client"] = client
     (out_dir / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return out_dir
