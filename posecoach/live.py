@@ -86,10 +86,14 @@ class LoopStats:
 
     shown: int = 0
     latencies_s: list[float] = field(default_factory=list)
+    first_shown: float = math.nan
+    last_shown: float = math.nan
     _times: deque = field(default_factory=lambda: deque(maxlen=60))
 
     def add(self, shown_at: float, captured_at: float) -> None:
         self.shown += 1
+        self.first_shown = shown_at if self.shown == 1 else self.first_shown
+        self.last_shown = shown_at
         self.latencies_s.append(shown_at - captured_at)
         self._times.append(shown_at)
 
@@ -98,6 +102,12 @@ class LoopStats:
         if len(self._times) < 2 or self._times[-1] <= self._times[0]:
             return None
         return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+    @property
+    def mean_fps(self) -> float:
+        """Results shown per second from the first to the last (start-up excluded)."""
+        span = self.last_shown - self.first_shown
+        return (self.shown - 1) / span if self.shown > 1 and span > 0 else math.nan
 
     @property
     def latency_ms(self) -> float | None:
