@@ -56,7 +56,9 @@ class CueBannerAnnotator:
         second: TextStyle = SECOND_CUE_TEXT,
         prompt_color: Color = INFO,
         max_cues: int = 2,
+        alpha: float = 1.0,
     ):
+        self.alpha = alpha
         self.height, self.text, self.second = height, text, second
         self.prompt_color, self.max_cues = prompt_color, max_cues
 
@@ -71,7 +73,7 @@ class CueBannerAnnotator:
         for i, (text, color) in enumerate(bands[: self.max_cues]):
             style = self.text if i == 0 else self.second
             height = self.height * u * (1.0 if i == 0 else 0.7)
-            _band(image, text, bottom - height, height, color, WHITE, style)
+            _band(image, text, bottom - height, height, color, WHITE, style, self.alpha)
             bottom -= height
         return image
 
