@@ -14,15 +14,21 @@ from pathlib import Path
 from posecoach import __version__
 from posecoach.estimation import ModelError
 from posecoach.exercises import SpecError, describe, load_all
-from posecoach.history import add_history_commands
+from posecoach.export import ExportError
+from posecoach.history import HistoryError, add_history_commands
 from posecoach.live import add_live_command
 from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
+from posecoach.results import ResultsError
 from posecoach.sources import IMAGE_SUFFIXES, SourceError
+from posecoach.video_writer import VideoWriterError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-USER_ERRORS = (SourceError, ModelError, AnalysisError, SpecError)
+USER_ERRORS = (
+    SourceError, ModelError, AnalysisError, SpecError, HistoryError, ResultsError, ExportError,
+    VideoWriterError,
+)
 
 
 def _error(message: str) -> None:
@@ -56,7 +62,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     several = len(clips) > 1 or any(v.is_dir() for v in args.videos)
     options = AnalysisOptions(
-        model_path=args.model, exercise=args.exercise, progress=not args.quiet
+        model_path=args.model,
+        exercise=args.exercise,
+        progress=not args.quiet,
+        video=not args.no_video,
+        report=not args.no_report,
+        history=not args.no_history,
+        db_path=args.db,
+        client=args.client,
+        blur_faces=args.blur_faces,
     )
     failed = 0
     for clip in clips:
@@ -121,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--exercise", default="auto", metavar="ID|auto",
         help="exercise id from `posecoach exercises`, a .toml file, or auto (default)",
+    )
+    analyze.add_argument("--client", metavar="NAME", help="client name for the history")
+    analyze.add_argument(
+        "--db", type=Path, metavar="PATH",
+        help="history database (default: $POSECOACH_DB or ~/.local/share/posecoach/)",
+    )
+    analyze.add_argument(
+        "--blur-faces", action="store_true", help="blur faces in every exported image and video"
+    )
+    analyze.add_argument("--no-video", action="store_true", help="skip annotated.mp4")
+    analyze.add_argument("--no-report", action="store_true", help="skip report.html")
+    analyze.add_argument(
+        "--no-history", action="store_true", help="do not record the session in the history"
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)

@@ -14,15 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from posecoach import __version__
 from posecoach.estimation import MediaPipePoseEstimator, PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
+from posecoach.export import write_mot
+from posecoach.history import record_session
 from posecoach.measure import MetricsTracker
+from posecoach.privacy import blur_face
 from posecoach.progress import Progress
+from posecoach.render.overlay import Overlay
+from posecoach.report import build_report
 from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.sources import SourceInfo, open_source
 from posecoach.summary import ClipStats, build_summary
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
+from posecoach.video_writer import VideoWriter
 
 AUTO = "auto"
 # `--exercise auto` looks at the first minute, about three frames a second.
@@ -36,9 +44,23 @@ class AnalysisError(Exception):
 
 @dataclass(frozen=True)
 class AnalysisOptions:
+    """What to produce besides frames.csv, landmarks.csv and summary.json.
+
+    video: annotated.mp4 with the live overlay. report: report.html. mot: angles.mot.
+    history: record the session in the SQLite history (db_path None = the default file).
+    blur_faces: blur the face in every exported image and video.
+    """
+
     model_path: Path | None = None
     exercise: str = AUTO
     progress: bool = True
+    video: bool = True
+    report: bool = True
+    mot: bool = True
+    history: bool = True
+    db_path: Path | None = None
+    client: str | None = None
+    blur_faces: bool = False
 
 
 @dataclass
@@ -60,15 +82,38 @@ class ClipResult:
         return self.detected / self.frames if self.frames else 0.0
 
 
-class ClipStages:
-    """The per-frame stages after pose estimation, with their sinks in `out_dir`."""
+@dataclass(frozen=True)
+class VideoSettings:
+    fps: float
+    size: tuple[int, int]
 
-    def __init__(self, out_dir: Path, spec: ExerciseSpec | None):
+
+class ClipStages:
+    """The per-frame stages after pose estimation, with their sinks in `out_dir`.
+
+    Shared by offline analysis and live recording, so both write the same files.
+    """
+
+    def __init__(
+        self,
+        out_dir: Path,
+        spec: ExerciseSpec | None,
+        video: VideoSettings | None = None,
+        blur_faces: bool = False,
+    ):
         self.tracker = MetricsTracker()
         self.session = Session(spec) if spec is not None else None
+        self.title = spec.name if spec is not None else None
         self.stats = ClipStats()
+        self.blur_faces = blur_faces
         self.landmarks = LandmarksCsvSink(out_dir / "landmarks.csv")
         self.rows = FramesCsvSink(out_dir / "frames.csv")
+        self.overlay = Overlay(show_fps=False) if video is not None else None
+        self.writer = (
+            VideoWriter(out_dir / "annotated.mp4", video.fps, video.size)
+            if video is not None
+            else None
+        )
 
     def process(self, frame: Frame, pose: Pose | None) -> FrameRecord:
         metrics = self.tracker.update(pose, frame.time_s)
@@ -77,15 +122,27 @@ class ClipStages:
         self.landmarks.write(record)
         self.rows.write(record)
         self.stats.add(record)
+        if self.writer is not None:
+            self.writer.write(self.annotate(frame.image, record))
         return record
+
+    def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
+        """The exported picture of a frame: face blurred if asked, then the overlay."""
+        if self.blur_faces:
+            image = blur_face(image, record.pose)
+        return self.overlay.annotate(image, record, title=self.title)
 
     @property
     def files(self) -> list[Path]:
-        return [self.landmarks.path, self.rows.path]
+        paths = [self.landmarks.path, self.rows.path]
+        return paths + ([self.writer.path] if self.writer is not None else [])
 
     def close(self) -> None:
         self.landmarks.close()
         self.rows.close()
+        if self.writer is not None:
+            self.video_info = self.writer.close()
+
 
 
 def prescan_metrics(
@@ -143,7 +200,8 @@ def analyze_clip(
         own_estimator = estimator is None
         if own_estimator:
             estimator = MediaPipePoseEstimator(options.model_path)
-        stages = ClipStages(out_dir, spec)
+        video = VideoSettings(_video_fps(source.info), source.info.size) if options.video else None
+        stages = ClipStages(out_dir, spec, video, options.blur_faces)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         try:
             for frame in source:
@@ -163,9 +221,35 @@ def analyze_clip(
         _clip_info(result), _model_info(estimator), stages.stats, session_summary,
         recognition, _safety(spec),
     )
+    if options.blur_faces:
+        result.summary["blur_faces"] = True
     result.files.append(_write_json(out_dir / "summary.json", result.summary))
     _check_result(result)
+    _write_extras(result, options)
     return result
+
+
+def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:
+    """The .mot export, the history record and the report (which reads the history)."""
+    if options.mot:
+        result.files.append(write_mot(result.out_dir / "frames.csv", result.out_dir / "angles.mot"))
+    if options.history:
+        record_session(
+            options.db_path, result.summary, result.out_dir, client=options.client,
+            clip_path=result.source,
+        )
+    if options.report:
+        result.files.append(
+            build_report(
+                result.out_dir, blur_faces=options.blur_faces, db_path=options.db_path,
+                client=options.client,
+            )
+        )
+
+
+def _video_fps(info: SourceInfo) -> float:
+    # Variable-rate clips are written at their nominal rate; 30 when nothing is known.
+    return info.fps if info.fps > 0 else 30.0
 
 
 def _check_result(result: ClipResult) -> None:

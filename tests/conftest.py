@@ -14,6 +14,13 @@ SAMPLE_VIDEOS = REPO / "sample_videos"
 REALMEDIA = REPO.parent / "shared" / "realmedia"
 
 
+@pytest.fixture(autouse=True)
+def private_history(tmp_path_factory, monkeypatch):
+    """Every test (and every `posecoach` it runs) writes history to a throwaway database,
+    never to the user's own ~/.local/share/posecoach."""
+    monkeypatch.setenv("POSECOACH_DB", str(tmp_path_factory.mktemp("db") / "history.sqlite"))
+
+
 @pytest.fixture(scope="session")
 def realmedia() -> Path:
     """../shared/realmedia (never copied into the repo); skip when it is not beside us."""
