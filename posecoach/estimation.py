@@ -23,6 +23,10 @@ from posecoach.types import Frame, Pose
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "pose_landmarker_full.task"
+# Frames larger than this (longest side, pixels) are shrunk before inference: the model
+# itself looks at 256x256 crops, so a 4K frame only costs memory (its segmentation mask
+# alone is 33 MB). Landmarks are normalised, so they still land in original pixels.
+MAX_INFERENCE_SIDE = 1280
 
 
 class ModelError(Exception):
@@ -101,6 +105,17 @@ def pose_from_landmarks(
     )
 
 
+def inference_image(image: np.ndarray, max_side: int = MAX_INFERENCE_SIDE) -> np.ndarray:
+    """`image` shrunk (aspect kept) so its longest side is at most `max_side`."""
+    height, width = image.shape[:2]
+    longest = max(height, width)
+    if longest <= max_side:
+        return image
+    scale = max_side / longest
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
 def _unit(value: float | None) -> float:
     return 0.0 if value is None else float(np.clip(value, 0.0, 1.0))
 
@@ -174,7 +189,7 @@ class MediaPipePoseEstimator:
 
         if self._landmarker is None:
             raise ModelError("pose estimator is closed")
-        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(inference_image(frame.image), cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         stamp = self._timestamp_ms(frame.time_s)
         if self._warmed_up:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from posecoach import __version__
-from posecoach.estimation import MediaPipePoseEstimator, PoseEstimator
+from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
 from posecoach.export import write_mot
 from posecoach.history import record_session
@@ -29,6 +29,7 @@ from posecoach.report import build_report
 from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.sources import SourceInfo, open_source
 from posecoach.summary import ClipStats, build_summary
+from posecoach.tracking import tracked_estimator
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
 from posecoach.video_writer import VideoWriter
 
@@ -154,7 +155,7 @@ def prescan_metrics(
     next_time = 0.0
     with (
         open_source(source_path) as source,
-        MediaPipePoseEstimator(model_path, segmentation=False) as estimator,
+        tracked_estimator(model_path, segmentation=False) as estimator,
     ):
         for frame in source:
             if frame.time_s > seconds:
@@ -197,11 +198,11 @@ def analyze_clip(
         spec, recognition = choose_exercise(options.exercise, source_path, options.model_path)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
-        own_estimator = estimator is None
-        if own_estimator:
-            estimator = MediaPipePoseEstimator(options.model_path)
         video = VideoSettings(_video_fps(source.info), source.info.size) if options.video else None
         stages = ClipStages(out_dir, spec, video, options.blur_faces)
+        own_estimator = estimator is None
+        if own_estimator:
+            estimator = tracked_estimator(options.model_path)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         try:
             for frame in source:
@@ -211,9 +212,11 @@ def analyze_clip(
                 progress.update()
         finally:
             progress.close()
-            stages.close()
+            # The model first: closing the sinks can fail too (a full disk), and a model
+            # left open prints a traceback when the interpreter exits.
             if own_estimator:
                 estimator.close()
+            stages.close()
         result.ended_early = source.ended_early
         result.files += stages.files
     session_summary = stages.session.finish() if stages.session is not None else None
