@@ -10,6 +10,7 @@ run that is interrupted) keeps what was measured.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from posecoach import __version__
+from posecoach.concurrency import Prefetch, Worker
 from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
 from posecoach.export import write_mot
@@ -37,6 +39,8 @@ AUTO = "auto"
 # `--exercise auto` looks at the first minute, about three frames a second.
 PRESCAN_SECONDS = 60.0
 PRESCAN_STEP_S = 0.33
+# Frames waiting between the reader, the main loop and the writer (each queue).
+PIPELINE_DEPTH = 3
 
 
 class AnalysisError(Exception):
@@ -117,15 +121,24 @@ class ClipStages:
         )
 
     def process(self, frame: Frame, pose: Pose | None) -> FrameRecord:
+        record = self.measure(frame, pose)
+        self.emit(frame, record)
+        return record
+
+    def measure(self, frame: Frame, pose: Pose | None) -> FrameRecord:
+        """Metrics and session state of a frame (must be called in frame order)."""
         metrics = self.tracker.update(pose, frame.time_s)
         state = self.session.update(metrics) if self.session is not None else None
-        record = FrameRecord(frame.index, frame.time_s, pose, metrics, state)
+        return FrameRecord(frame.index, frame.time_s, pose, metrics, state)
+
+    def emit(self, frame: Frame, record: FrameRecord) -> None:
+        """Write a measured frame: CSV rows, statistics, annotated video (in order; may run
+        in another thread than `measure`)."""
         self.landmarks.write(record)
         self.rows.write(record)
         self.stats.add(record)
         if self.writer is not None:
             self.writer.write(self.annotate(frame.image, record))
-        return record
 
     def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
         """The exported picture of a frame: face blurred if asked, then the overlay."""
@@ -205,11 +218,7 @@ def analyze_clip(
             estimator = tracked_estimator(options.model_path)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         try:
-            for frame in source:
-                record = stages.process(frame, estimator.estimate(frame))
-                result.frames += 1
-                result.detected += record.pose is not None
-                progress.update()
+            _analyze_frames(source, estimator, stages, result, progress)
         finally:
             progress.close()
             # The model first: closing the sinks can fail too (a full disk), and a model
@@ -230,6 +239,37 @@ def analyze_clip(
     _check_result(result)
     _write_extras(result, options)
     return result
+
+
+def _analyze_frames(
+    source: Iterable[Frame],
+    estimator: PoseEstimator,
+    stages: ClipStages,
+    result: ClipResult,
+    progress: Progress,
+) -> None:
+    """Decode ahead in a reader thread, estimate and measure here, write in a writer thread.
+
+    See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
+    here unchanged, and everything measured before an error or Ctrl-C still written.
+    """
+    with (
+        Prefetch(source, depth=PIPELINE_DEPTH) as frames,
+        Worker(_emit_to(stages), depth=PIPELINE_DEPTH) as writer,
+    ):
+        for frame in frames:
+            record = stages.measure(frame, estimator.estimate(frame))
+            writer.put((frame, record))
+            result.frames += 1
+            result.detected += record.pose is not None
+            progress.update()
+
+
+def _emit_to(stages: ClipStages):
+    def emit(item: tuple[Frame, FrameRecord]) -> None:
+        stages.emit(*item)
+
+    return emit
 
 
 def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:
