@@ -153,6 +153,17 @@ def open_source(options: LiveOptions) -> CameraSource | VideoFileSource:
     return CameraSource(options.camera)
 
 
+def warm_up(estimator, size: tuple[int, int]) -> None:
+    """One inference on a blank frame before any thread or window starts.
+
+    The model's first run initialises its native runtime; doing that while Qt connects
+    to the X server on the main thread hung the first inference now and then, and it
+    is slow enough (seconds) to spoil the first latencies anyway.
+    """
+    width, height = size if size[0] > 0 and size[1] > 0 else (640, 480)
+    estimator.estimate(Frame(-1, 0.0, np.zeros((height, width, 3), np.uint8)))
+
+
 # ---------------------------------------------------------------------- threads
 
 
@@ -295,6 +306,7 @@ def run_live(options: LiveOptions, warn=None) -> LiveResult:
     warn = warn if warn is not None else _warn
     began = time.monotonic()
     with open_source(options) as source, MediaPipePoseEstimator(options.model) as estimator:
+        warm_up(estimator, source.info.size)
         coach = LiveCoach(estimator, options.exercise)
         recorder = LiveRecorder(options.record, source.info.fps, warn) if options.record else None
         stats = LoopStats()
