@@ -51,6 +51,8 @@ def read_angle_rows(frames_csv: Path) -> list[list[float]]:
             return [[_cell(r["time_s"])] + [_cell(r[m]) for m in METRIC_NAMES] for r in reader]
     except OSError as exc:
         raise ExportError(f"{frames_csv}: cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ExportError(f"{frames_csv}: not a readable frames.csv ({exc})") from exc
 
 
 def _fmt(value: float) -> str:

@@ -114,7 +114,7 @@ def default_db_path() -> Path:
 
 
 def _describe(path: Path, exc: sqlite3.Error) -> str:
-    text = str(exc)
+    text = " ".join(str(exc).split())  # SQLite may quote a (multi-line) damaged schema
     if "locked" in text or "busy" in text:
         return f"history database {path} is busy (another posecoach writing?); try again"
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
@@ -147,6 +147,11 @@ def connect(db_path: Path | None = None, create: bool = True) -> Iterator[sqlite
         yield conn
     except sqlite3.Error as exc:
         raise HistoryError(_describe(path, exc)) from exc
+    except UnicodeDecodeError as exc:  # text columns holding bytes that are not UTF-8
+        raise HistoryError(
+            f"history database {path} is unreadable (text that is not UTF-8); it may be "
+            "corrupted - move it aside to start a new history"
+        ) from exc
     finally:
         if conn is not None:
             conn.close()
@@ -248,6 +253,10 @@ def record_session(
 # --------------------------------------------------------------------------- reading
 
 
+# Named, not `*`: a damaged file whose table lacks a column fails in SQLite (one line).
+_SESSION_COLUMNS = "id, client, recorded, clip_path, exercise, exercise_name, out_dir, created"
+
+
 def _session(row: sqlite3.Row) -> SessionRow:
     return SessionRow(
         row["id"], row["client"], row["recorded"], row["clip_path"], row["exercise"],
@@ -260,7 +269,7 @@ def list_sessions(db_path: Path | None = None, client: str | None = None) -> lis
     path = Path(db_path) if db_path is not None else default_db_path()
     if not path.is_file():
         return []  # nothing analysed yet; listing must not create the file
-    query = "SELECT * FROM sessions"
+    query = f"SELECT {_SESSION_COLUMNS} FROM sessions"
     params: tuple[Any, ...] = ()
     if client is not None:
         query += " WHERE client = ? COLLATE NOCASE"
@@ -274,12 +283,19 @@ def session_results(conn: sqlite3.Connection, session_id: int) -> dict[tuple[str
     rows = conn.execute(
         "SELECT side, metric, value FROM results WHERE session_id = ?", (session_id,)
     ).fetchall()
-    nan = math.nan
-    return {(r["side"], r["metric"]): nan if r["value"] is None else r["value"] for r in rows}
+    # A damaged file can hold anything in any column (SQLite does not enforce types):
+    # rows with non-text keys are skipped and non-numeric values read as not measured.
+    results: dict[tuple[str, str], float] = {}
+    for side, metric, value in rows:
+        if isinstance(side, str) and isinstance(metric, str):
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            results[(side, metric)] = float(value) if numeric else math.nan
+    return results
 
 
 def get_session(conn: sqlite3.Connection, session_id: int) -> SessionRow:
-    row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?"
+    row = conn.execute(query, (session_id,)).fetchone()
     if row is None:
         raise HistoryError(f"no session {session_id} in the history")
     return _session(row)
@@ -328,7 +344,8 @@ def earlier_sessions(
     here = str(Path(out_dir).resolve())
     with connect(path, create=False) as conn:
         rows = conn.execute(
-            "SELECT * FROM sessions WHERE client = ? COLLATE NOCASE AND exercise = ?"
+            f"SELECT {_SESSION_COLUMNS} FROM sessions"
+            " WHERE client = ? COLLATE NOCASE AND exercise = ?"
             " AND out_dir != ? ORDER BY recorded, created, id",
             (client, exercise, here),
         ).fetchall()

@@ -147,10 +147,13 @@ def read_frames(path: Path) -> FrameTable:
     """frames.csv into columns; an absent file gives an empty table."""
     if not path.is_file():
         return FrameTable({"time_s": np.zeros(0)})
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        rows = list(reader)
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, [])
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ResultsError(f"{path}: not a readable frames.csv ({exc})") from exc
     columns: dict[str, np.ndarray] = {}
     for i, name in enumerate(header):
         cells = [r[i] if i < len(r) else "" for r in rows]

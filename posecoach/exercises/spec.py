@@ -437,6 +437,8 @@ def load_exercise(id_or_path: str | os.PathLike[str]) -> ExerciseSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     return parse_exercise(text, str(path))
 
 
