@@ -250,15 +250,21 @@ class Display:
         self.enabled = enabled
         self._opened = False
 
-    def show(self, image: np.ndarray) -> None:
+    def open(self, size: tuple[int, int]) -> None:
+        """Create the window (with a placeholder) before any worker thread starts: Qt's
+        start-up racing the model's threads left the window black now and then."""
         if not self.enabled:
             return
-        if not self._opened:
-            flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
-            cv2.namedWindow(WINDOW, flags)
-            cv2.resizeWindow(WINDOW, image.shape[1], image.shape[0])
-            self._opened = True
-        cv2.imshow(WINDOW, image)
+        # Autosize: the picture at its own size, no scaling blur.
+        cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+        self._opened = True
+        width, height = size if size[0] > 0 and size[1] > 0 else (640, 480)
+        cv2.imshow(WINDOW, np.zeros((height, width, 3), np.uint8))
+        cv2.waitKey(1)
+
+    def show(self, image: np.ndarray) -> None:
+        if self.enabled:
+            cv2.imshow(WINDOW, image)
 
     def key(self) -> int | None:
         """The key pressed (or None); 'q' when the window was closed."""
@@ -323,6 +329,7 @@ def run_live(options: LiveOptions, warn=None) -> LiveResult:
         display = Display(options.window)
         files: list[Path] = []
         try:
+            display.open(source.info.size)
             for thread in threads:
                 thread.start()
             display_loop(outbox, worker, display, stats, options)
