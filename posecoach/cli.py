@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecoach import __version__
+from posecoach.adaptive import AdaptiveParams
 from posecoach.estimation import ModelError
 from posecoach.exercises import SpecError, describe, load_all
 from posecoach.export import ExportError
@@ -71,6 +72,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         db_path=args.db,
         client=args.client,
         blur_faces=args.blur_faces,
+        adaptive=AdaptiveParams() if args.adaptive else None,
     )
     failed = 0
     for clip in clips:
@@ -148,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--no-report", action="store_true", help="skip report.html")
     analyze.add_argument(
         "--no-history", action="store_true", help="do not record the session in the history"
+    )
+    analyze.add_argument(
+        "--adaptive", action="store_true",
+        help="faster: while the body is still run the pose model on every 2nd-4th frame "
+        "and interpolate between (every frame again as soon as it moves)",
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)

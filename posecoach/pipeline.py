@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from posecoach import __version__
+from posecoach.adaptive import AdaptiveParams, adaptive_poses
 from posecoach.concurrency import Prefetch, Worker
 from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
@@ -66,6 +67,7 @@ class AnalysisOptions:
     db_path: Path | None = None
     client: str | None = None
     blur_faces: bool = False
+    adaptive: AdaptiveParams | None = None
 
 
 @dataclass
@@ -78,6 +80,7 @@ class ClipResult:
     exercise: str | None = None
     frames: int = 0
     detected: int = 0
+    model_frames: int = 0  # frames the pose model ran on (fewer than `frames` if adaptive)
     ended_early: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
@@ -218,7 +221,7 @@ def analyze_clip(
             estimator = tracked_estimator(options.model_path)
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         try:
-            _analyze_frames(source, estimator, stages, result, progress)
+            _analyze_frames(source, estimator, stages, result, progress, options.adaptive)
         finally:
             progress.close()
             # The model first: closing the sinks can fail too (a full disk), and a model
@@ -235,6 +238,8 @@ def analyze_clip(
     )
     if options.blur_faces:
         result.summary["blur_faces"] = True
+    if options.adaptive is not None:
+        result.summary["analysis"] = _adaptive_info(result, options.adaptive)
     result.files.append(_write_json(out_dir / "summary.json", result.summary))
     _check_result(result)
     _write_extras(result, options)
@@ -247,22 +252,41 @@ def _analyze_frames(
     stages: ClipStages,
     result: ClipResult,
     progress: Progress,
+    adaptive: AdaptiveParams | None = None,
 ) -> None:
     """Decode ahead in a reader thread, estimate and measure here, write in a writer thread.
 
     See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
     here unchanged, and everything measured before an error or Ctrl-C still written.
+    With `adaptive`, the model runs on fewer frames while the body is still
+    (posecoach.adaptive); the others get interpolated poses.
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH) as frames,
         Worker(_emit_to(stages), depth=PIPELINE_DEPTH) as writer,
     ):
-        for frame in frames:
-            record = stages.measure(frame, estimator.estimate(frame))
+        if adaptive is None:
+            poses = ((frame, estimator.estimate(frame), True) for frame in frames)
+        else:
+            poses = adaptive_poses(frames, estimator.estimate, adaptive)
+        for frame, pose, analysed in poses:
+            record = stages.measure(frame, pose)
             writer.put((frame, record))
             result.frames += 1
+            result.model_frames += analysed
             result.detected += record.pose is not None
             progress.update()
+
+
+def _adaptive_info(result: ClipResult, params: AdaptiveParams) -> dict[str, Any]:
+    """How an adaptive run analysed the clip (for summary.json)."""
+    return {
+        "mode": "adaptive",
+        "model_frames": result.model_frames,
+        "interpolated_frames": result.frames - result.model_frames,
+        "still_speed": params.still_speed,
+        "max_stride": params.max_stride,
+    }
 
 
 def _emit_to(stages: ClipStages):

@@ -1,0 +1,164 @@
+"""Adaptive analysis of recorded clips: fewer pose-model runs while the body is still.
+
+Most of a stretching clip is holds, where the body barely moves for 20-60 s. While it
+is still, the model runs on every `stride`-th frame only and the frames in between get
+poses interpolated linearly in time between the two analysed frames around them; the
+metrics, the session and every output then run on every frame as usual, at the frames'
+real timestamps. As soon as the body moves, every frame is analysed again.
+
+The stride is decided from the motion between the last two analysed frames
+(`pose_speed`: the fastest of the shoulders, hips, knees and ankles, in body heights
+per second, so one leg moving counts even when the rest is still):
+
+- faster than `still_speed` (or unknown: no pose, a joint lost): stride 1, at once;
+- still: the stride grows by one per still observation, up to `max_stride`.
+
+So movement that starts inside a skipped stretch is seen at the next analysed frame,
+at most `max_stride - 1` frames late, and the frames before it are interpolated from
+two real poses (the estimate is never extrapolated). MediaPipe's VIDEO mode only sees
+increasing timestamps: skipped frames are simply not shown to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecoach.landmarks import Side, sided
+from posecoach.measure import body_height_px
+from posecoach.metrics import MIN_VISIBILITY
+from posecoach.types import Frame, Pose
+
+SPEED_LANDMARKS = tuple(
+    int(sided(j, s)) for j in ("shoulder", "hip", "knee", "ankle") for s in (Side.LEFT, Side.RIGHT)
+)
+
+
+@dataclass(frozen=True)
+class AdaptiveParams:
+    """still_speed: body heights per second under which the body counts as still.
+    max_stride: at most this many frames from one analysed frame to the next.
+    """
+
+    still_speed: float = 0.1
+    max_stride: int = 4
+
+    def __post_init__(self) -> None:
+        if self.max_stride < 1:
+            raise ValueError("max_stride must be at least 1")
+        if not self.still_speed >= 0:
+            raise ValueError("still_speed must be >= 0")
+
+
+class StrideScheduler:
+    """How far ahead the next analysed frame is, from the motion seen so far.
+
+        scheduler = StrideScheduler()
+        scheduler.stride          # 1 at the start
+        scheduler.observe(speed)  # after each analysed frame (NaN when unknown)
+    """
+
+    def __init__(self, params: AdaptiveParams = AdaptiveParams()):
+        self.params = params
+        self.stride = 1
+
+    def observe(self, speed: float) -> int:
+        """Take the motion between the last two analysed frames; return the new stride."""
+        if not np.isfinite(speed) or speed > self.params.still_speed:
+            self.stride = 1
+        else:
+            self.stride = min(self.stride + 1, self.params.max_stride)
+        return self.stride
+
+
+def pose_speed(a: Pose | None, b: Pose | None, dt: float) -> float:
+    """Fastest landmark among shoulders, hips, knees and ankles from `a` to `b`, in body
+    heights per second; NaN when either pose is missing or no such landmark is seen in
+    both (so the caller falls back to analysing every frame)."""
+    if a is None or b is None or not dt > 0:
+        return float("nan")
+    idx = list(SPEED_LANDMARKS)
+    seen = (
+        (a.visibility[idx] >= MIN_VISIBILITY)
+        & (b.visibility[idx] >= MIN_VISIBILITY)
+        & np.all(np.isfinite(a.xy[idx]) & np.isfinite(b.xy[idx]), axis=1)
+    )
+    height = body_height_px(b)
+    if seen.sum() < len(idx) // 2 or not np.isfinite(height) or height <= 0:
+        return float("nan")
+    moved = np.linalg.norm(b.xy[idx][seen] - a.xy[idx][seen], axis=1)
+    return float(moved.max()) / dt / height
+
+
+def interpolate_pose(a: Pose | None, b: Pose | None, w: float) -> Pose | None:
+    """The pose a fraction `w` (0 = a, 1 = b) of the way from `a` to `b`.
+
+    Every array is interpolated linearly (pixels, depth, visibility, presence, world
+    metres); the segmentation mask is the nearer pose's (not copied). When either pose
+    is missing, the nearer one is returned as it is (possibly None): nothing is invented.
+    """
+    if not 0.0 <= w <= 1.0:
+        raise ValueError(f"weight must be in [0, 1], got {w}")
+    near = a if w < 0.5 else b
+    if a is None or b is None:
+        return near
+    world = None
+    if a.world is not None and b.world is not None:
+        world = _lerp(a.world, b.world, w)
+    return Pose(
+        xy=_lerp(a.xy, b.xy, w),
+        z=_lerp(a.z, b.z, w),
+        visibility=_lerp(a.visibility, b.visibility, w),
+        presence=_lerp(a.presence, b.presence, w),
+        image_size=near.image_size,
+        world=world,
+        mask=near.mask,
+    )
+
+
+def _lerp(x: np.ndarray, y: np.ndarray, w: float) -> np.ndarray:
+    return (1.0 - w) * x + w * y
+
+
+def time_weight(t0: float, t1: float, t: float) -> float:
+    """Where `t` lies between t0 and t1, in [0, 1] (real timestamps, not frame counts)."""
+    if not t1 > t0:
+        return 1.0
+    return float(min(max((t - t0) / (t1 - t0), 0.0), 1.0))
+
+
+def adaptive_poses(
+    frames: Iterable[Frame],
+    estimate: Callable[[Frame], Pose | None],
+    params: AdaptiveParams = AdaptiveParams(),
+) -> Iterator[tuple[Frame, Pose | None, bool]]:
+    """(frame, pose, analysed) for every frame, in order; `estimate` runs on some only.
+
+    At most `max_stride` decoded frames wait here for the next analysed one.
+    """
+    scheduler = StrideScheduler(params)
+    pending: list[Frame] = []
+    last: tuple[float, Pose | None] | None = None
+    for frame in frames:
+        pending.append(frame)
+        if len(pending) >= scheduler.stride:
+            last = yield from _advance(pending, last, estimate, scheduler)
+            pending = []
+    if pending:
+        yield from _advance(pending, last, estimate, scheduler)
+
+
+def _advance(pending, last, estimate, scheduler):
+    """Analyse the newest pending frame, interpolate the others from the last analysed."""
+    target = pending[-1]
+    pose = estimate(target)
+    if last is not None:
+        t0, before = last
+        for frame in pending[:-1]:
+            w = time_weight(t0, target.time_s, frame.time_s)
+            yield frame, interpolate_pose(before, pose, w), False
+        scheduler.observe(pose_speed(before, pose, target.time_s - t0))
+    yield target, pose, True
+    return target.time_s, pose

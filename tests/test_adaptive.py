@@ -1,0 +1,153 @@
+"""Adaptive analysis: which frames the model runs on, and the interpolation maths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecoach.adaptive import (
+    AdaptiveParams,
+    StrideScheduler,
+    adaptive_poses,
+    interpolate_pose,
+    pose_speed,
+    time_weight,
+)
+from posecoach.landmarks import NUM_LANDMARKS, Landmark
+from posecoach.types import Frame, Pose
+
+FPS = 30.0
+HEIGHT_PX = 400.0
+
+
+def standing_pose(dx: float = 0.0, knee_dx: float = 0.0, mask=None) -> Pose:
+    """A side-on standing figure about HEIGHT_PX / 0.78 tall, shifted `dx` pixels; the
+    left knee moved a further `knee_dx`."""
+    xy = np.full((NUM_LANDMARKS, 2), 500.0)
+    y = {"SHOULDER": 200.0, "HIP": 200.0 + HEIGHT_PX / 3, "KNEE": 200 + 2 * HEIGHT_PX / 3,
+         "ANKLE": 200.0 + HEIGHT_PX}
+    for joint, yy in y.items():
+        for side in ("LEFT", "RIGHT"):
+            xy[int(Landmark[f"{side}_{joint}"])] = (300.0 + dx, yy)
+    xy[int(Landmark.LEFT_KNEE), 0] += knee_dx
+    vis = np.ones(NUM_LANDMARKS)
+    return Pose(xy=xy, z=np.zeros(NUM_LANDMARKS), visibility=vis, presence=vis.copy(),
+                image_size=(960, 540), world=np.zeros((NUM_LANDMARKS, 3)), mask=mask)
+
+
+def _frames(n: int):
+    for i in range(n):
+        yield Frame(i, i / FPS, np.zeros((2, 2, 3), np.uint8))
+
+
+PARAMS = AdaptiveParams(still_speed=0.1, max_stride=4)
+
+
+def _run(positions, params=PARAMS):
+    """Frames whose body is at x = positions[i] pixels; returns (analysed indices, poses)."""
+    analysed = []
+
+    def estimate(frame):
+        analysed.append(frame.index)
+        return standing_pose(positions[frame.index])
+
+    out = list(adaptive_poses(_frames(len(positions)), estimate, params))
+    assert [f.index for f, _, _ in out] == list(range(len(positions)))  # every frame, in order
+    assert [f.index for f, _, a in out if a] == analysed
+    return analysed, [p for _, p, _ in out]
+
+
+def test_still_body_ramps_the_stride_up_to_max():
+    analysed, _ = _run([0.0] * 30)
+    # stride 1, then each still observation adds one: 1, 2, 3, 4, 4, ...
+    assert analysed == [0, 1, 3, 6, 10, 14, 18, 22, 26, 29]
+
+
+def test_movement_drops_back_to_every_frame_at_once():
+    # still for 15 frames, then moving 10 px per frame (about 0.6 body heights/s)
+    positions = [0.0] * 15 + [10.0 * k for k in range(1, 16)]
+    analysed, _ = _run(positions)
+    assert analysed[:5] == [0, 1, 3, 6, 10]
+    # the movement starting after frame 14 is seen at the next analysed frame (18) ...
+    assert 18 in analysed
+    # ... and from there on every frame is analysed
+    assert analysed[analysed.index(18):] == list(range(18, 30))
+
+
+def test_one_leg_moving_counts_as_movement():
+    leg = [0.0] * 10 + [8.0 * k for k in range(1, 11)]
+
+    analysed = []
+
+    def estimate(frame):
+        analysed.append(frame.index)
+        return standing_pose(knee_dx=leg[frame.index])
+
+    list(adaptive_poses(_frames(20), estimate, AdaptiveParams(0.1, 4)))
+    assert analysed[-6:] == list(range(14, 20))
+
+
+def test_lost_person_means_every_frame():
+    analysed = []
+
+    def estimate(frame):
+        analysed.append(frame.index)
+        return None
+
+    list(adaptive_poses(_frames(12), estimate))
+    assert analysed == list(range(12))
+
+
+def test_skipped_frames_are_interpolated_linearly_in_time():
+    # steady slow drift: 0.2 px per frame, well under the still threshold
+    positions = [0.2 * i for i in range(12)]
+    analysed, poses = _run(positions)
+    hip = int(Landmark.LEFT_HIP)
+    for i, pose in enumerate(poses):
+        assert pose.xy[hip, 0] == pytest.approx(300.0 + positions[i])
+    assert set(analysed) != set(range(12))
+
+
+def test_clip_ending_inside_a_stride_analyses_the_last_frame():
+    analysed, poses = _run([0.0] * 8)
+    assert analysed[-1] == 7
+    assert len(poses) == 8
+
+
+def test_max_stride_one_is_full_rate():
+    analysed, _ = _run([0.0] * 10, AdaptiveParams(still_speed=0.1, max_stride=1))
+    assert analysed == list(range(10))
+
+
+def test_scheduler_sequence():
+    s = StrideScheduler(AdaptiveParams(still_speed=0.1, max_stride=3))
+    seen = [s.observe(v) for v in (0.01, 0.02, 0.05, 0.5, 0.05, float("nan"), 0.0, 0.0)]
+    assert seen == [2, 3, 3, 1, 2, 1, 2, 3]
+
+
+def test_interpolation_maths():
+    mask_a, mask_b = np.zeros((4, 4), np.float32), np.ones((4, 4), np.float32)
+    a = standing_pose(0.0, mask=mask_a)
+    b = standing_pose(40.0, mask=mask_b)
+    mid = interpolate_pose(a, b, 0.25)
+    np.testing.assert_allclose(mid.xy, 0.75 * a.xy + 0.25 * b.xy)
+    assert mid.mask is mask_a  # nearer pose's mask, not copied
+    assert interpolate_pose(a, b, 0.75).mask is mask_b
+    assert interpolate_pose(a, None, 0.25) is a
+    assert interpolate_pose(a, None, 0.75) is None
+    with pytest.raises(ValueError):
+        interpolate_pose(a, b, 1.5)
+
+
+def test_time_weight_uses_real_timestamps():
+    assert time_weight(1.0, 1.1, 1.025) == pytest.approx(0.25)
+    assert time_weight(1.0, 1.0, 1.0) == 1.0
+    assert time_weight(0.0, 1.0, 2.0) == 1.0
+
+
+def test_pose_speed_in_body_heights_per_second():
+    a, b = standing_pose(0.0), standing_pose(HEIGHT_PX / 0.78 / 10)
+    # the body height estimate is HEIGHT_PX / 0.78: moved a tenth of it in 0.5 s
+    assert pose_speed(a, b, 0.5) == pytest.approx(0.2, rel=1e-6)
+    assert np.isnan(pose_speed(a, None, 0.5))
+    assert np.isnan(pose_speed(a, b, 0.0))
