@@ -154,12 +154,9 @@ def open_source(options: LiveOptions) -> CameraSource | VideoFileSource:
 
 
 def warm_up(estimator, size: tuple[int, int]) -> None:
-    """One inference on a blank frame before any thread or window starts.
-
-    The model's first run initialises its native runtime; doing that while Qt connects
-    to the X server on the main thread hung the first inference now and then, and it
-    is slow enough (seconds) to spoil the first latencies anyway.
-    """
+    """One inference on a blank frame before any thread or window starts: the model's
+    first run initialises its native runtime, slow enough (up to seconds) to spoil the
+    first frames' latency and pacing."""
     width, height = size if size[0] > 0 and size[1] > 0 else (640, 480)
     estimator.estimate(Frame(-1, 0.0, np.zeros((height, width, 3), np.uint8)))
 
