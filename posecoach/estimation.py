@@ -29,6 +29,23 @@ DEFAULT_MODEL = MODELS_DIR / "pose_landmarker_full.task"
 MAX_INFERENCE_SIDE = 1280
 
 
+# MediaPipe Tasks' native library posts usage statistics to a Google logging endpoint
+# (libcurl, from a background thread; there is no documented switch). Its libcurl honours
+# the proxy variables, so they are pointed at a closed port on this machine: the request is
+# refused locally and no DNS lookup or connection leaves the computer. Video, images and
+# landmarks were never part of it, but posecoach promises no network use at all.
+_NO_EGRESS_PROXY = "http://127.0.0.1:9"
+
+
+def block_native_telemetry() -> None:
+    """Keep MediaPipe's native usage logging on this machine (see _NO_EGRESS_PROXY)."""
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy",
+                 "ALL_PROXY"):
+        os.environ[name] = _NO_EGRESS_PROXY
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(name, None)
+
+
 class ModelError(Exception):
     """The pose model cannot be used. The message is one line for the user."""
 
@@ -149,6 +166,7 @@ class MediaPipePoseEstimator:
 
     @staticmethod
     def _create(path: Path, segmentation: bool, num_poses: int, det: float, track: float):
+        block_native_telemetry()
         from mediapipe.tasks.python.core import base_options
         from mediapipe.tasks.python.vision import (
             PoseLandmarker,
