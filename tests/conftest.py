@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -62,8 +64,23 @@ def ffmpeg(*args: str) -> None:
     subprocess.run(cmd, check=True)
 
 
+def posecoach_command() -> list[str]:
+    """The installed `posecoach` console script of the Python running the tests.
+
+    The venv's bin folder need not be on PATH (tools/test.sh calls .venv/bin/python), so
+    look beside the interpreter first.
+    """
+    beside = Path(sys.executable).parent / "posecoach"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("posecoach")
+    if found is None:
+        pytest.fail("the posecoach console script is not installed (pip install -e .)")
+    return [found]
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed `posecoach` command as a user would."""
     return subprocess.run(
-        ["posecoach", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+        [*posecoach_command(), *args], capture_output=True, text=True, cwd=cwd, timeout=600
     )
