@@ -10,7 +10,11 @@ The stride is decided from the motion between the last two analysed frames
 (`pose_speed`: the fastest of the shoulders, hips, knees and ankles, in body heights
 per second, so one leg moving counts even when the rest is still):
 
-- faster than `still_speed` (or unknown: no pose, a joint lost): stride 1, at once;
+- moved further than `jitter` body heights plus `still_speed` times the time between
+  them (or unknown: no pose, joints lost): stride 1, at once. The `jitter` allowance is
+  the landmark noise of a body that holds still, which does not shrink with the time
+  between two frames (measured on held poses: the fastest of these landmarks wanders
+  about 0.006 body heights from frame to frame);
 - still: the stride grows by one per still observation, up to `max_stride`.
 
 So movement that starts inside a skipped stretch is seen at the next analysed frame,
@@ -38,18 +42,25 @@ SPEED_LANDMARKS = tuple(
 
 @dataclass(frozen=True)
 class AdaptiveParams:
-    """still_speed: body heights per second under which the body counts as still.
+    """still_speed: body heights per second under which the body counts as still, on
+    top of `jitter` (body heights) of landmark noise.
     max_stride: at most this many frames from one analysed frame to the next.
     """
 
-    still_speed: float = 0.1
+    still_speed: float = 0.05
+    jitter: float = 0.01
     max_stride: int = 4
 
     def __post_init__(self) -> None:
         if self.max_stride < 1:
             raise ValueError("max_stride must be at least 1")
-        if not self.still_speed >= 0:
-            raise ValueError("still_speed must be >= 0")
+        if not (self.still_speed >= 0 and self.jitter >= 0):
+            raise ValueError("still_speed and jitter must be >= 0")
+
+    def is_still(self, speed: float, dt: float) -> bool:
+        """Whether moving at `speed` (body heights/s) for `dt` seconds counts as still."""
+        return bool(np.isfinite(speed) and dt > 0 and speed * dt <= self.jitter
+                    + self.still_speed * dt)
 
 
 class StrideScheduler:
@@ -57,19 +68,20 @@ class StrideScheduler:
 
         scheduler = StrideScheduler()
         scheduler.stride          # 1 at the start
-        scheduler.observe(speed)  # after each analysed frame (NaN when unknown)
+        scheduler.observe(speed, dt)  # after each analysed frame (NaN when unknown)
     """
 
     def __init__(self, params: AdaptiveParams = AdaptiveParams()):
         self.params = params
         self.stride = 1
 
-    def observe(self, speed: float) -> int:
-        """Take the motion between the last two analysed frames; return the new stride."""
-        if not np.isfinite(speed) or speed > self.params.still_speed:
-            self.stride = 1
-        else:
+    def observe(self, speed: float, dt: float) -> int:
+        """Take the motion between the last two analysed frames, `dt` seconds apart;
+        return the new stride."""
+        if self.params.is_still(speed, dt):
             self.stride = min(self.stride + 1, self.params.max_stride)
+        else:
+            self.stride = 1
         return self.stride
 
 
@@ -159,6 +171,7 @@ def _advance(pending, last, estimate, scheduler):
         for frame in pending[:-1]:
             w = time_weight(t0, target.time_s, frame.time_s)
             yield frame, interpolate_pose(before, pose, w), False
-        scheduler.observe(pose_speed(before, pose, target.time_s - t0))
+        dt = target.time_s - t0
+        scheduler.observe(pose_speed(before, pose, dt), dt)
     yield target, pose, True
     return target.time_s, pose

@@ -3,8 +3,8 @@
 Decoding (OpenCV), pose inference (MediaPipe), drawing (cv2) and encoding (the ffmpeg
 pipe) all release the GIL, so on two cores they can run at the same time:
 
-    reader thread        main thread                    writer thread
-    decode frame n+2 ->  pose + metrics + session n ->  overlay + encode + CSV of n-1
+    reader thread      main thread       writer thread
+    decode frame n+2 ->  pose of n   ->   metrics, session, CSV, overlay, encode of n-1
 
 Frames stream through bounded queues (`maxsize` items each), so memory does not grow
 with the clip. Order is kept: one producer, one consumer per queue.

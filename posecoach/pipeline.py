@@ -254,7 +254,8 @@ def _analyze_frames(
     progress: Progress,
     adaptive: AdaptiveParams | None = None,
 ) -> None:
-    """Decode ahead in a reader thread, estimate and measure here, write in a writer thread.
+    """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
+    thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
 
     See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
     here unchanged, and everything measured before an error or Ctrl-C still written.
@@ -263,18 +264,17 @@ def _analyze_frames(
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH) as frames,
-        Worker(_emit_to(stages), depth=PIPELINE_DEPTH) as writer,
+        Worker(_process_with(stages), depth=PIPELINE_DEPTH) as writer,
     ):
         if adaptive is None:
             poses = ((frame, estimator.estimate(frame), True) for frame in frames)
         else:
             poses = adaptive_poses(frames, estimator.estimate, adaptive)
         for frame, pose, analysed in poses:
-            record = stages.measure(frame, pose)
-            writer.put((frame, record))
+            writer.put((frame, pose))
             result.frames += 1
             result.model_frames += analysed
-            result.detected += record.pose is not None
+            result.detected += pose is not None
             progress.update()
 
 
@@ -289,11 +289,11 @@ def _adaptive_info(result: ClipResult, params: AdaptiveParams) -> dict[str, Any]
     }
 
 
-def _emit_to(stages: ClipStages):
-    def emit(item: tuple[Frame, FrameRecord]) -> None:
-        stages.emit(*item)
+def _process_with(stages: ClipStages):
+    def process(item: tuple[Frame, Pose | None]) -> None:
+        stages.process(*item)
 
-    return emit
+    return process
 
 
 def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:

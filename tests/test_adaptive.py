@@ -40,7 +40,7 @@ def _frames(n: int):
         yield Frame(i, i / FPS, np.zeros((2, 2, 3), np.uint8))
 
 
-PARAMS = AdaptiveParams(still_speed=0.1, max_stride=4)
+PARAMS = AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=4)
 
 
 def _run(positions, params=PARAMS):
@@ -83,7 +83,7 @@ def test_one_leg_moving_counts_as_movement():
         analysed.append(frame.index)
         return standing_pose(knee_dx=leg[frame.index])
 
-    list(adaptive_poses(_frames(20), estimate, AdaptiveParams(0.1, 4)))
+    list(adaptive_poses(_frames(20), estimate, PARAMS))
     assert analysed[-6:] == list(range(14, 20))
 
 
@@ -115,14 +115,24 @@ def test_clip_ending_inside_a_stride_analyses_the_last_frame():
 
 
 def test_max_stride_one_is_full_rate():
-    analysed, _ = _run([0.0] * 10, AdaptiveParams(still_speed=0.1, max_stride=1))
+    analysed, _ = _run([0.0] * 10, AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=1))
     assert analysed == list(range(10))
 
 
 def test_scheduler_sequence():
-    s = StrideScheduler(AdaptiveParams(still_speed=0.1, max_stride=3))
-    seen = [s.observe(v) for v in (0.01, 0.02, 0.05, 0.5, 0.05, float("nan"), 0.0, 0.0)]
+    s = StrideScheduler(AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=3))
+    speeds = (0.01, 0.02, 0.05, 0.5, 0.05, float("nan"), 0.0, 0.0)
+    seen = [s.observe(v, 0.1) for v in speeds]
     assert seen == [2, 3, 3, 1, 2, 1, 2, 3]
+
+
+def test_jitter_allowance_does_not_shrink_with_time():
+    params = AdaptiveParams(still_speed=0.05, jitter=0.01, max_stride=4)
+    # 0.3 body heights/s over one frame is 0.01 of a body height: landmark noise
+    assert params.is_still(0.3 - 0.05, 1 / 30)
+    # the same speed kept up for 4 frames is movement
+    assert not params.is_still(0.3, 4 / 30)
+    assert not params.is_still(float("nan"), 1 / 30)
 
 
 def test_interpolation_maths():
