@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO, ffmpeg, run_cli
+from conftest import REPO, ffmpeg, posecoach_command, run_cli
 
 pytestmark = pytest.mark.model
 
@@ -239,7 +239,7 @@ def _peak_rss_mb(args: list[str]) -> tuple[subprocess.CompletedProcess, float]:
         "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "sys.exit(done.returncode)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe, "posecoach", *args],
+    done = subprocess.run([sys.executable, "-c", probe, *posecoach_command(), *args],
                           capture_output=True, text=True, timeout=600)
     peak = [line for line in done.stdout.splitlines() if line.startswith("PEAK_RSS_KB")]
     return done, int(peak[-1].split()[1]) / 1024.0
@@ -361,8 +361,8 @@ def test_two_analyses_share_one_history_database(tmp_path, person):
     clips = [_write(tmp_path / f"clip{i}.mp4", person[:20]) for i in range(2)]
     procs = [
         subprocess.Popen(
-            ["posecoach", "analyze", str(clip), "--out", str(tmp_path / f"out{i}"), "--quiet",
-             "--exercise", "kneeling_hip_flexor", "--db", str(db), "--no-video"],
+            [*posecoach_command(), "analyze", str(clip), "--out", str(tmp_path / f"out{i}"),
+             "--quiet", "--exercise", "kneeling_hip_flexor", "--db", str(db), "--no-video"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for i, clip in enumerate(clips)
     ]
@@ -437,7 +437,7 @@ def _limit_file_size() -> None:
 def test_file_size_limit_is_one_clear_line(tmp_path, person_clip):
     out = tmp_path / "out"
     done = subprocess.run(
-        ["posecoach", "analyze", str(person_clip), "--out", str(out), "--quiet",
+        [*posecoach_command(), "analyze", str(person_clip), "--out", str(out), "--quiet",
          "--exercise", "kneeling_hip_flexor"],
         capture_output=True, text=True, timeout=600, preexec_fn=_limit_file_size,
     )
