@@ -32,7 +32,6 @@ import numpy as np
 
 from posecoach.landmarks import Side, sided
 from posecoach.measure import body_height_px
-from posecoach.metrics import MIN_VISIBILITY
 from posecoach.types import Frame, Pose
 
 SPEED_LANDMARKS = tuple(
@@ -45,11 +44,14 @@ class AdaptiveParams:
     """still_speed: body heights per second under which the body counts as still, on
     top of `jitter` (body heights) of landmark noise.
     max_stride: at most this many frames from one analysed frame to the next.
+    settle_s: frames are skipped only once the body has been still this long (so the
+        slow turning points of a movement are not taken for a hold).
     """
 
     still_speed: float = 0.05
     jitter: float = 0.01
     max_stride: int = 4
+    settle_s: float = 0.5
 
     def __post_init__(self) -> None:
         if self.max_stride < 1:
@@ -74,14 +76,17 @@ class StrideScheduler:
     def __init__(self, params: AdaptiveParams = AdaptiveParams()):
         self.params = params
         self.stride = 1
+        self.still_s = 0.0  # how long the body has been still
 
     def observe(self, speed: float, dt: float) -> int:
         """Take the motion between the last two analysed frames, `dt` seconds apart;
         return the new stride."""
-        if self.params.is_still(speed, dt):
-            self.stride = min(self.stride + 1, self.params.max_stride)
+        if not self.params.is_still(speed, dt):
+            self.still_s, self.stride = 0.0, 1
         else:
-            self.stride = 1
+            self.still_s += dt
+            if self.still_s >= self.params.settle_s - 1e-9:
+                self.stride = min(self.stride + 1, self.params.max_stride)
         return self.stride
 
 
@@ -92,11 +97,8 @@ def pose_speed(a: Pose | None, b: Pose | None, dt: float) -> float:
     if a is None or b is None or not dt > 0:
         return float("nan")
     idx = list(SPEED_LANDMARKS)
-    seen = (
-        (a.visibility[idx] >= MIN_VISIBILITY)
-        & (b.visibility[idx] >= MIN_VISIBILITY)
-        & np.all(np.isfinite(a.xy[idx]) & np.isfinite(b.xy[idx]), axis=1)
-    )
+    # Occluded joints count too (the metrics still use them, and they jitter most).
+    seen = np.all(np.isfinite(a.xy[idx]) & np.isfinite(b.xy[idx]), axis=1)
     height = body_height_px(b)
     if seen.sum() < len(idx) // 2 or not np.isfinite(height) or height <= 0:
         return float("nan")

@@ -40,7 +40,7 @@ def _frames(n: int):
         yield Frame(i, i / FPS, np.zeros((2, 2, 3), np.uint8))
 
 
-PARAMS = AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=4)
+PARAMS = AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=4, settle_s=0.0)
 
 
 def _run(positions, params=PARAMS):
@@ -115,12 +115,13 @@ def test_clip_ending_inside_a_stride_analyses_the_last_frame():
 
 
 def test_max_stride_one_is_full_rate():
-    analysed, _ = _run([0.0] * 10, AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=1))
+    full_rate = AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=1, settle_s=0.0)
+    analysed, _ = _run([0.0] * 10, full_rate)
     assert analysed == list(range(10))
 
 
 def test_scheduler_sequence():
-    s = StrideScheduler(AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=3))
+    s = StrideScheduler(AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=3, settle_s=0.0))
     speeds = (0.01, 0.02, 0.05, 0.5, 0.05, float("nan"), 0.0, 0.0)
     seen = [s.observe(v, 0.1) for v in speeds]
     assert seen == [2, 3, 3, 1, 2, 1, 2, 3]
@@ -161,3 +162,14 @@ def test_pose_speed_in_body_heights_per_second():
     assert pose_speed(a, b, 0.5) == pytest.approx(0.2, rel=1e-6)
     assert np.isnan(pose_speed(a, None, 0.5))
     assert np.isnan(pose_speed(a, b, 0.0))
+
+
+def test_frames_are_skipped_only_after_settling():
+    params = AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=4, settle_s=0.2)
+    analysed, _ = _run([0.0] * 20, params)
+    # 6 still frame-to-frame observations (0.2 s at 30 fps) before the stride grows
+    assert analysed[:8] == [0, 1, 2, 3, 4, 5, 6, 8]
+    s = StrideScheduler(params)
+    assert [s.observe(0.0, 0.1) for _ in range(3)] == [1, 2, 3]
+    assert s.observe(1.0, 0.1) == 1
+    assert s.still_s == 0.0  # movement restarts the settling time
