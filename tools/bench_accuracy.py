@@ -1,6 +1,6 @@
 """Accuracy of the metrics on the ground-truth clips, beside the plain approach.
 
-    python tools/bench_accuracy.py [--jobs 2]
+    python tools/bench_accuracy.py [--jobs 2] [--adaptive]
 
 "ours" is MetricsTracker as the app runs it (calibration, visibility rules, side and
 facing hysteresis, smoothing). "plain" is what a straightforward implementation
@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
+from posecoach.adaptive import adaptive_poses
 from posecoach.calibration import Calibration
 from posecoach.landmarks import Landmark, Side
 from posecoach.measure import MetricsTracker
 from posecoach.metrics import compute_metrics
 from posecoach.pelvis import is_arching
-from posecoach.types import METRIC_NAMES
+from posecoach.types import METRIC_NAMES, Frame, Pose
 from posecoach.view import BAD_DEG
 
 PLAIN = Calibration()
@@ -42,7 +44,17 @@ def gt_side(value: str) -> Side | None:
     return {"L": Side.LEFT, "R": Side.RIGHT}.get(str(value).strip().upper())
 
 
-def run_clip(clip: Clip) -> dict[str, np.ndarray | list]:
+def adaptive_frames(clip: Clip) -> Iterator[tuple[int, int, Pose | None]]:
+    """iter_frames as `analyze --adaptive` sees them: the scheduler picks the frames
+    whose cached pose is used, the others get interpolated poses. (A replay: the real
+    run also shows MediaPipe's tracker fewer frames.)"""
+    rows = clip.gt_rows()
+    frames = (Frame(i, float(clip.raw["time_s"][i]), None) for i in range(clip.n))
+    for frame, pose, _ in adaptive_poses(frames, lambda f: clip.pose(f.index)):
+        yield frame.index, int(rows[frame.index]), pose
+
+
+def run_clip(clip: Clip, adaptive: bool = False) -> dict[str, np.ndarray | list]:
     """Per-frame values of ours and plain, aligned to ground-truth rows."""
     tracker = MetricsTracker()
     n = clip.n
@@ -50,7 +62,7 @@ def run_clip(clip: Clip) -> dict[str, np.ndarray | list]:
     plain = {m: np.full(n, np.nan) for m in METRIC_NAMES}
     rows = np.full(n, -1)
     sides, view_ok, view_angle = [], np.zeros(n, bool), np.full(n, np.nan)
-    for i, row, pose in iter_frames(clip):
+    for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
         rows[i] = row
         fm = tracker.update(pose, float(clip.raw["time_s"][i]))
         for m in METRIC_NAMES:
@@ -133,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
+    parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
     args = parser.parse_args(argv)
     clips = load_clips(args.videos, jobs=args.jobs)
     if not clips:
@@ -140,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     totals: dict = {}
     for clip in clips:
-        clip_report(clip, run_clip(clip), totals)
+        clip_report(clip, run_clip(clip, args.adaptive), totals)
     print("\nside-on clips, frame-weighted: metric, ours MAE/det, plain MAE/det")
     for m in METRIC_NAMES:
         cells = []
