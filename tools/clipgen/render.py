@@ -1,0 +1,102 @@
+"""Offscreen rendering of the posed body (pyrender through OSMesa) and the matching
+pinhole projection, so ground-truth joints land on the pixels the renderer draws."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A pinhole camera looking at `target` from `position` (metres, world z up)."""
+
+    position: tuple[float, float, float]
+    target: tuple[float, float, float]
+    yfov_deg: float = 45.0
+    size: tuple[int, int] = (960, 540)
+
+    def pose(self) -> np.ndarray:
+        """Camera-to-world 4x4 in OpenGL convention (looks along -z, y up)."""
+        eye, target = np.array(self.position, float), np.array(self.target, float)
+        forward = target - eye
+        forward /= np.linalg.norm(forward)
+        right = np.cross(forward, [0.0, 0.0, 1.0])
+        right /= np.linalg.norm(right)
+        up = np.cross(right, forward)
+        pose = np.eye(4)
+        pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = right, up, -forward, eye
+        return pose
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """World points (N, 3) -> pixel coordinates (N, 2), x right, y down."""
+        width, height = self.size
+        world_to_cam = np.linalg.inv(self.pose())
+        p = (world_to_cam[:3, :3] @ np.asarray(points, float).T).T + world_to_cam[:3, 3]
+        f = (height / 2.0) / np.tan(np.radians(self.yfov_deg) / 2.0)
+        x = width / 2.0 + f * p[:, 0] / -p[:, 2]
+        y = height / 2.0 - f * p[:, 1] / -p[:, 2]
+        return np.stack([x, y], axis=1)
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box (a bench, a cushion, the floor or a wall): centre, size, colour."""
+
+    centre: tuple[float, float, float]
+    size: tuple[float, float, float]
+    colour: tuple[int, int, int]
+
+
+class Renderer:
+    """Renders one body mesh among static boxes from a fixed camera, frame after frame."""
+
+    def __init__(self, camera: Camera, faces: np.ndarray, boxes: list[Box], seed: int):
+        import pyrender
+        import trimesh
+
+        self._pyrender, self._trimesh = pyrender, trimesh
+        self.camera = camera
+        self.faces = faces
+        self.scene = pyrender.Scene(bg_color=[0.8, 0.8, 0.8, 1.0], ambient_light=[0.35] * 3)
+        for box in boxes:
+            mesh = trimesh.creation.box(extents=box.size)
+            mesh.apply_translation(box.centre)
+            mesh.visual.face_colors = [*box.colour, 255]
+            self.scene.add(pyrender.Mesh.from_trimesh(mesh, smooth=False))
+        cam = pyrender.PerspectiveCamera(
+            yfov=np.radians(camera.yfov_deg), aspectRatio=camera.size[0] / camera.size[1]
+        )
+        self.camera_node = self.scene.add(cam, pose=camera.pose())
+        rng = np.random.default_rng(seed)
+        key = Camera(
+            position=tuple(np.array(camera.position) + [0.0, rng.uniform(-1.5, 1.5), 2.0]),
+            target=camera.target,
+        )
+        self.scene.add(pyrender.DirectionalLight(intensity=3.0), pose=key.pose())
+        self.scene.add(pyrender.PointLight(intensity=8.0), pose=camera.pose())
+        self.body_node = None
+        self.viewer = pyrender.OffscreenRenderer(*camera.size)
+
+    def move_camera(self, camera: Camera) -> None:
+        """Point the camera elsewhere (a pan); the intrinsics stay."""
+        self.camera = camera
+        self.scene.set_pose(self.camera_node, camera.pose())
+
+    def render(self, vertices: np.ndarray, colours: np.ndarray) -> np.ndarray:
+        """BGR uint8 image of the body with per-vertex RGB colours."""
+        mesh = self._trimesh.Trimesh(
+            vertices=vertices, faces=self.faces, vertex_colors=colours, process=False
+        )
+        if self.body_node is not None:
+            self.scene.remove_node(self.body_node)
+        self.body_node = self.scene.add(self._pyrender.Mesh.from_trimesh(mesh, smooth=True))
+        rgb, _ = self.viewer.render(self.scene)
+        return np.ascontiguousarray(rgb[:, :, ::-1])
+
+    def close(self) -> None:
+        self.viewer.delete()
