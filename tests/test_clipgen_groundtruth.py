@@ -53,7 +53,7 @@ def bones(pelvis_deg: float = 0.0, lumbar_deg: float = 0.0, thigh_deg: float = 0
         pelvis_rest=I3,
         upper_lumbar=pelvis @ rot_x(-lumbar_deg),
         upper_lumbar_rest=I3,
-        thigh=pelvis @ rot_x(thigh_deg),
+        thigh=rot_x(thigh_deg),  # the thigh bone's own world rotation
         thigh_rest=I3,
     )
 
