@@ -154,16 +154,47 @@ def csv_columns() -> list[str]:
     return cols
 
 
-def render_clip(scn: Scenario, out: Path, fast: bool = False) -> dict:
-    import imageio_ffmpeg
+# Frames per worker process. pyrender's OSMesa renderer leaks a few MB natively on every
+# frame; a fresh process per chunk keeps memory bounded.
+CHUNK = 150
 
+
+def clip_frames(scn: Scenario, fast: bool) -> list[FrameSpec]:
+    frames = timeline(scn, FPS)
+    return frames[::10] if fast else frames
+
+
+def render_chunk(name: str, start: int, end: int, fast: bool) -> tuple[np.ndarray, list[dict]]:
+    """Images (N, H, W, 3) and ground-truth rows of frames [start, end) of one clip.
+
+    Runs in a worker process; everything random is re-seeded from the scenario, so
+    every chunk sees the same body, outfit and room.
+    """
+    scn = by_name()[name]
+    frames = clip_frames(scn, fast)[start:end]
     body = Body(scn.shape)
     rng = np.random.default_rng(scn.seed)
     colours = vertex_colours(body.rest_vertices, rng)
-    frames = timeline(scn, FPS)
-    if fast:
-        frames = frames[::10]
     renderer = Renderer(camera_for(scn, 0.0), body.faces, scene_boxes(scn, rng), scn.seed)
+    images, rows = [], []
+    for offset, (f_spec, (vertices, poses)) in enumerate(
+        zip(frames, pose_frames(body, scn, frames), strict=True)
+    ):
+        camera = camera_for(scn, pan_offset(scn, f_spec.time_s))
+        renderer.move_camera(camera)
+        images.append(renderer.render(vertices, colours))
+        rows.append(truth_row(body, scn, f_spec, poses, camera, start + offset))
+    renderer.close()
+    return np.stack(images), rows
+
+
+def render_clip(scn: Scenario, out: Path, fast: bool = False) -> dict:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import imageio_ffmpeg
+
+    frames = clip_frames(scn, fast)
     writer = imageio_ffmpeg.write_frames(
         str(out / f"{scn.name}.mp4"),
         SIZE,
@@ -178,18 +209,19 @@ def render_clip(scn: Scenario, out: Path, fast: bool = False) -> dict:
     )
     writer.send(None)
     started = time.monotonic()
-    with (out / f"{scn.name}.csv").open("w", newline="") as f:
+    context = multiprocessing.get_context("spawn")
+    with (
+        (out / f"{scn.name}.csv").open("w", newline="") as f,
+        ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool,
+    ):
         rows = csv.DictWriter(f, csv_columns())
         rows.writeheader()
-        for index, (f_spec, (vertices, poses)) in enumerate(
-            zip(frames, pose_frames(body, scn, frames), strict=True)
-        ):
-            camera = camera_for(scn, pan_offset(scn, f_spec.time_s))
-            renderer.move_camera(camera)
-            writer.send(renderer.render(vertices, colours))
-            rows.writerow(truth_row(body, scn, f_spec, poses, camera, index))
+        for start in range(0, len(frames), CHUNK):
+            images, truth = pool.submit(render_chunk, scn.name, start, start + CHUNK, fast).result()
+            for image in images:
+                writer.send(image)
+            rows.writerows(truth)
     writer.close()
-    renderer.close()
     meta = {
         "name": scn.name,
         "exercise": scn.exercise,

@@ -88,15 +88,47 @@ class Renderer:
         self.scene.set_pose(self.camera_node, camera.pose())
 
     def render(self, vertices: np.ndarray, colours: np.ndarray) -> np.ndarray:
-        """BGR uint8 image of the body with per-vertex RGB colours."""
-        mesh = self._trimesh.Trimesh(
-            vertices=vertices, faces=self.faces, vertex_colors=colours, process=False
-        )
-        if self.body_node is not None:
-            self.scene.remove_node(self.body_node)
-        self.body_node = self.scene.add(self._pyrender.Mesh.from_trimesh(mesh, smooth=True))
+        """BGR uint8 image of the body with per-vertex RGB(A) colours.
+
+        The body is one pyrender primitive created on the first frame; later frames
+        overwrite its vertex buffer in place. (Replacing the mesh every frame leaks
+        several MB per frame through OSMesa.)
+        """
+        normals = vertex_normals(vertices, self.faces)
+        if self.body_node is None:
+            self._primitive = self._pyrender.Primitive(
+                positions=vertices.astype(np.float32),
+                normals=normals.astype(np.float32),
+                indices=self.faces.astype(np.uint32),
+                color_0=colours.astype(np.float32) / 255.0,
+            )
+            self._colours = colours.astype(np.float32) / 255.0
+            self.body_node = self.scene.add(self._pyrender.Mesh([self._primitive]))
+        else:
+            self._upload(vertices, normals)
         rgb, _ = self.viewer.render(self.scene)
         return np.ascontiguousarray(rgb[:, :, ::-1])
 
+    def _upload(self, vertices: np.ndarray, normals: np.ndarray) -> None:
+        from OpenGL import GL
+
+        self._primitive.positions = vertices.astype(np.float32)
+        data = np.hstack((vertices, normals, self._colours)).astype(np.float32).ravel()
+        self.viewer._platform.make_current()
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._primitive._buffers[0])
+        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, data.nbytes, data)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
     def close(self) -> None:
         self.viewer.delete()
+
+
+def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Area-weighted unit vertex normals (V, 3)."""
+    tri = vertices[faces]
+    face_normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    normals = np.zeros_like(vertices)
+    for corner in range(3):
+        np.add.at(normals, faces[:, corner], face_normals)
+    length = np.linalg.norm(normals, axis=1, keepdims=True)
+    return normals / np.maximum(length, 1e-12)
