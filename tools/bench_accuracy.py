@@ -180,13 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {m:26s} {cells[0]}   {cells[1]}")
     hits, false = totals.get("arch_hits", []), totals.get("arch_false", [])
     if hits:
-        print(
-            f"arching flag: {np.mean(hits):.1%} of {len(hits)} arching frames flagged (target >= 90%)"
-        )
+        print(f"arching flag: {np.mean(hits):.1%} of {len(hits)} arching frames (target >= 90%)")
     if false:
-        print(
-            f"arching flag: {np.mean(false):.1%} of {len(false)} good-form frames flagged (target <= 5%)"
-        )
+        print(f"arching flag: {np.mean(false):.1%} of {len(false)} good-form frames (target <= 5%)")
     return 0
 
 
