@@ -276,7 +276,7 @@ def long_clip_memory(clip: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2, help="rounds (0 with --long: memory only)")
     parser.add_argument("--max-frames", type=int, default=None, metavar="N",
                         help="use only the first N frames (a cut copy in out/bench/)")
     parser.add_argument("--long", action="store_true", help="also peak memory on 1/10 min clips")
@@ -298,8 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for variant in variants:
             runs[variant].append(measure(variant, clip))
-    print_table(summarize(runs), args.repeat)
-    print(f"load avg after: {os.getloadavg()[0]:.1f}")
+    if args.repeat > 0:
+        print_table(summarize(runs), args.repeat)
+        print(f"load avg after: {os.getloadavg()[0]:.1f}")
     if args.long:
         long_clip_memory(args.clip or default_clip())
     return 0
