@@ -14,6 +14,10 @@ A 3D vector ``v`` becomes the 2D sagittal vector ``(v.fwd, v.up)``; the lateral 
 (that is what a side-on camera sees). Signed angles below are "posterior positive": rotating
 a segment so that its distal end moves behind (towards -fwd for a downward segment) is positive.
 All results are in degrees.
+
+The clip generator (tools/clipgen) has its own GT module that measures in the world y-z plane
+(its bodies always face -y). This one is an independent implementation that does not assume
+a facing direction; tests/test_synth_groundtruth.py checks that the two agree.
 """
 
 from __future__ import annotations
