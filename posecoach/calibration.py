@@ -35,6 +35,20 @@ class JointOffset:
 
 
 @dataclass(frozen=True)
+class SegmentOffset:
+    """Offset from a BlazePose landmark to the joint centre in a limb segment's frame.
+
+    In trunk lengths. along: along the segment (proximal -> distal joint, e.g. hip ->
+    knee for the thigh); across: perpendicular to it, positive towards the anterior
+    side when the segment hangs straight down (the segment direction turned 90 degrees
+    the other way from `geometry.anterior_of`), so it means the same for both facings.
+    """
+
+    along: float = 0.0
+    across: float = 0.0
+
+
+@dataclass(frozen=True)
 class PelvisModel:
     """Linear model from back-contour features to pelvic tilt / lumbar extension.
 
@@ -52,8 +66,19 @@ class PelvisModel:
 class Calibration:
     """All constants the metrics use. `Calibration()` is the uncalibrated identity."""
 
+    # The near hip landmark (the side the camera sees) -> its own femoral head.
     hip: JointOffset = JointOffset()
+    # The near hip landmark -> the FAR femoral head, or None to use the far hip
+    # landmark itself. Side-on the far hip is hidden behind the pelvis and BlazePose
+    # guesses it (on the rendered clips 0.1-0.15 trunk lengths down a flexed thigh),
+    # so a calibrated tool places both hips from the seen one.
+    far_hip: JointOffset | None = None
+    # Shoulder pair midpoint -> mid-point of the glenohumeral centres.
     shoulder: JointOffset = JointOffset()
+    # Knee landmark -> knee centre, in the thigh frame (hip -> knee).
+    knee: SegmentOffset = SegmentOffset()
+    # Ankle landmark -> ankle centre, in the shank frame (knee -> ankle).
+    ankle: SegmentOffset = SegmentOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
     # View: scale between BlazePose's relative z and image x (z is "roughly" in the

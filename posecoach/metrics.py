@@ -27,7 +27,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecoach import geometry as geo
-from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, JointOffset
+from posecoach.calibration import (
+    DEFAULT_CALIBRATION,
+    Calibration,
+    JointOffset,
+    SegmentOffset,
+)
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.pelvis import apply_model, back_profile, contour_features
 from posecoach.types import METRIC_NAMES, Pose
@@ -119,18 +124,60 @@ def _shift(
     return Point(point.xy + scale * (offset.up * up + offset.anterior * ant), point.conf)
 
 
+def _shift_along(
+    point: Point, origin: Point, offset: SegmentOffset, facing: int, scale: float
+) -> Point:
+    """`point` moved by `offset` in the frame of the segment origin -> point."""
+    if not point.ok or (offset.along == 0.0 and offset.across == 0.0):
+        return point
+    if not (origin.ok and np.isfinite(scale)):
+        return MISSING
+    seg = point.xy - origin.xy
+    length = float(geo.norm(seg))
+    if length <= 0:
+        return MISSING
+    along = seg / length
+    across = geo.rotate_deg(along, -90.0 * facing)
+    return Point(point.xy + scale * (offset.along * along + offset.across * across), point.conf)
+
+
+def _midpoint(a: Point, b: Point) -> Point:
+    if a.ok and b.ok:
+        return Point((a.xy + b.xy) / 2.0, min(a.conf, b.conf))
+    return a if a.ok else b
+
+
+def _hips(pose: Pose, facing: int, calibration: Calibration) -> tuple[dict[Side, Point], Point]:
+    """(calibration-ready hip landmarks per side, the hip point the body frame starts at).
+
+    With `calibration.far_hip` set, both hips come from the near (seen) hip landmark
+    (the far one only when the near one is not seen); otherwise each is its own
+    landmark and the frame starts at their pair midpoint.
+    """
+    if calibration.far_hip is None:
+        own = {s: landmark_point(pose, sided("hip", s)) for s in Side}
+        return own, pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    near = Side.RIGHT if facing > 0 else Side.LEFT
+    seen = landmark_point(pose, sided("hip", near))
+    if not seen.ok:
+        seen = landmark_point(pose, sided("hip", near.other))
+    return {near: seen, near.other: seen}, seen
+
+
 def body_points(
     pose: Pose, side: Side, facing: int, calibration: Calibration = DEFAULT_CALIBRATION
 ) -> BodyPoints:
     """Calibrated joint centres of the working (`side`) and other leg and the trunk.
 
-    The offsets of `calibration` are applied in the body frame built from the raw
-    trunk line: up = unit(mid_shoulder - mid_hip), anterior = `anterior_of(up)`,
-    scaled by the raw trunk length. Without a trunk line no offset can be applied,
-    so points that need one are MISSING then.
+    The trunk offsets of `calibration` are applied in the body frame built from the
+    raw trunk line: up = unit(mid_shoulder - hip point), anterior = `anterior_of(up)`,
+    scaled by the raw trunk length; knee and ankle offsets in the frame of the thigh
+    and shank. Without a trunk line no offset can be applied, so points that need one
+    are MISSING then.
     """
+    c = calibration
     raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-    raw_hip = pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    raw_hips, raw_hip = _hips(pose, facing, c)
     axis = raw_sh.xy - raw_hip.xy
     scale = float(geo.norm(axis)) if raw_sh.ok and raw_hip.ok else NAN
     if np.isfinite(scale) and scale > 0:
@@ -139,19 +186,33 @@ def body_points(
     else:
         up = ant = np.array([NAN, NAN])
         scale = NAN
+    near = Side.RIGHT if facing > 0 else Side.LEFT
+    hips = {
+        s: _shift(
+            raw_hips[s], c.hip if (s is near or c.far_hip is None) else c.far_hip, up, ant, scale
+        )
+        for s in Side
+    }
 
-    def hip_of(s: Side) -> Point:
-        return _shift(landmark_point(pose, sided("hip", s)), calibration.hip, up, ant, scale)
+    def leg(s: Side) -> tuple[Point, Point]:
+        raw_knee = landmark_point(pose, sided("knee", s))
+        knee = _shift_along(raw_knee, hips[s], c.knee, facing, scale)
+        ankle = _shift_along(
+            landmark_point(pose, sided("ankle", s)), raw_knee, c.ankle, facing, scale
+        )
+        return knee, ankle
 
+    knee, ankle = leg(side)
+    other_knee, other_ankle = leg(side.other)
     return BodyPoints(
-        mid_shoulder=_shift(raw_sh, calibration.shoulder, up, ant, scale),
-        mid_hip=_shift(raw_hip, calibration.hip, up, ant, scale),
-        hip=hip_of(side),
-        knee=landmark_point(pose, sided("knee", side)),
-        ankle=landmark_point(pose, sided("ankle", side)),
-        other_hip=hip_of(side.other),
-        other_knee=landmark_point(pose, sided("knee", side.other)),
-        other_ankle=landmark_point(pose, sided("ankle", side.other)),
+        mid_shoulder=_shift(raw_sh, c.shoulder, up, ant, scale),
+        mid_hip=_midpoint(hips[side], hips[side.other]),
+        hip=hips[side],
+        knee=knee,
+        ankle=ankle,
+        other_hip=hips[side.other],
+        other_knee=other_knee,
+        other_ankle=other_ankle,
     )
 
 

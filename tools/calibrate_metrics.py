@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
 from posecoach import geometry as geo
-from posecoach.calibration import Calibration, JointOffset, PelvisModel
+from posecoach.calibration import Calibration, JointOffset, PelvisModel, SegmentOffset
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.metrics import (
     MIN_VISIBILITY,
@@ -87,45 +87,103 @@ def facings(clip: Clip) -> np.ndarray:
 
 # ---------------------------------------------------------------- joint offsets
 
+TRUNK_JOINTS = ("hip", "far_hip", "shoulder")
+LEG_JOINTS = ("knee", "ankle")
 
-def joint_offsets(clip: Clip, facing: np.ndarray) -> dict[str, list[np.ndarray]]:
-    """Per joint ("hip", "shoulder"): body-frame offsets GT - landmark, per frame/side."""
-    out: dict[str, list[np.ndarray]] = {"hip": [], "shoulder": []}
+
+def _trunk_frame(pose, near: Side):
+    """(near hip landmark, up, anterior-less length) of the raw trunk, or None."""
+    sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hip = landmark_point(pose, sided("hip", near), MIN_VISIBILITY)
+    if not (sh.ok and hip.ok):
+        return None
+    axis = sh.xy - hip.xy
+    length = float(geo.norm(axis))
+    return (sh, hip, axis / length, length) if length > 0 else None
+
+
+def trunk_offsets(clip: Clip, facing: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Body-frame offsets (up, anterior) / trunk length, per frame, of
+    hip: near hip landmark -> its own GT hip; far_hip: near hip landmark -> the far
+    GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder."""
+    out: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
             continue
-        sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-        hip = pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-        if not (sh.ok and hip.ok):
+        f = int(facing[i])
+        near = Side.RIGHT if f > 0 else Side.LEFT
+        frame = _trunk_frame(pose, near)
+        if frame is None:
             continue
-        axis = sh.xy - hip.xy
-        length = float(geo.norm(axis))
-        up = axis / length
-        ant = geo.anterior_of(up, int(facing[i]))
-        for joint in out:
-            for s, tag in ((Side.LEFT, "l"), (Side.RIGHT, "r")):
-                p = landmark_point(pose, sided(joint, s), MIN_VISIBILITY)
-                gt = clip.gt_joint(joint, tag)[row]
-                if p.ok and np.all(np.isfinite(gt)):
-                    d = (gt - p.xy) / length
-                    out[joint].append(np.array([d @ up, d @ ant]))
+        sh, hip, up, length = frame
+        ant = geo.anterior_of(up, f)
+        tag = {Side.LEFT: "l", Side.RIGHT: "r"}
+        targets = {
+            "hip": (hip.xy, clip.gt_joint("hip", tag[near])[row]),
+            "far_hip": (hip.xy, clip.gt_joint("hip", tag[near.other])[row]),
+            "shoulder": (
+                sh.xy,
+                (clip.gt_joint("shoulder", "l")[row] + clip.gt_joint("shoulder", "r")[row]) / 2,
+            ),
+        }
+        for joint, (xy, gt) in targets.items():
+            if np.all(np.isfinite(gt)):
+                d = (gt - xy) / length
+                out[joint].append(np.array([d @ up, d @ ant]))
     return out
 
 
-def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> dict[str, JointOffset]:
-    pooled: dict[str, list[np.ndarray]] = {"hip": [], "shoulder": []}
-    for c in clips:
-        for joint, values in joint_offsets(c, facing[c.name]).items():
-            pooled[joint].extend(values)
-    result = {}
-    for joint, values in pooled.items():
-        if not values:
-            result[joint] = JointOffset()
+def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str, list[np.ndarray]]:
+    """Segment-frame offsets (along, across) / trunk length of knee (thigh frame from
+    the calibrated hip) and ankle (shank frame), per frame, both legs."""
+    out: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
+    for i, row, pose in iter_frames(clip, with_mask=False):
+        if pose is None or row < 0 or facing[i] == 0:
             continue
-        arr = np.array(values)
-        med = np.median(arr, axis=0)
-        result[joint] = JointOffset(up=round(float(med[0]), 4), anterior=round(float(med[1]), 4))
-    return result
+        f = int(facing[i])
+        pts = body_points(pose, Side.LEFT, f, calib)
+        length = pts.trunk_length
+        if not np.isfinite(length) or length <= 0:
+            continue
+        for s, tag in ((Side.LEFT, "l"), (Side.RIGHT, "r")):
+            hip = pts.hip if s is Side.LEFT else pts.other_hip
+            knee = landmark_point(pose, sided("knee", s), MIN_VISIBILITY)
+            ankle = landmark_point(pose, sided("ankle", s), MIN_VISIBILITY)
+            for joint, origin, point in (("knee", hip, knee), ("ankle", knee, ankle)):
+                gt = clip.gt_joint(joint, tag)[row]
+                if not (origin.ok and point.ok and np.all(np.isfinite(gt))):
+                    continue
+                seg = point.xy - origin.xy
+                along = seg / float(geo.norm(seg))
+                across = geo.rotate_deg(along, -90.0 * f)
+                d = (gt - point.xy) / length
+                out[joint].append(np.array([d @ along, d @ across]))
+    return out
+
+
+def _median(values: list[np.ndarray]) -> np.ndarray:
+    return np.median(np.array(values), axis=0) if values else np.zeros(2)
+
+
+def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
+    """Landmark -> joint centre offsets: medians over all frames of `clips`."""
+    pooled: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
+    for c in clips:
+        for joint, values in trunk_offsets(c, facing[c.name]).items():
+            pooled[joint].extend(values)
+    med = {j: _median(v).round(4) for j, v in pooled.items()}
+    trunk = {j: JointOffset(up=float(m[0]), anterior=float(m[1])) for j, m in med.items()}
+    calib = Calibration(hip=trunk["hip"], far_hip=trunk["far_hip"], shoulder=trunk["shoulder"])
+    legs: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
+    for c in clips:
+        for joint, values in leg_offsets(c, facing[c.name], calib).items():
+            legs[joint].extend(values)
+    seg = {j: _median(v).round(4) for j, v in legs.items()}
+    return replace(
+        calib,
+        knee=SegmentOffset(along=float(seg["knee"][0]), across=float(seg["knee"][1])),
+        ankle=SegmentOffset(along=float(seg["ankle"][0]), across=float(seg["ankle"][1])),
+    )
 
 
 # ---------------------------------------------------------------- per-frame table
@@ -244,38 +302,61 @@ def fit_pelvis(table: FrameTable, target: str) -> PelvisModel | None:
 # ---------------------------------------------------------------- report
 
 
-def report_landmarks(table_raw: FrameTable, table_cal: FrameTable) -> None:
-    print("\nlandmark metrics, side-on clips (MAE deg, fraction measured): raw -> calibrated")
+def report_landmarks(table_raw: FrameTable, table_cal: FrameTable, table_loco: FrameTable) -> None:
+    print(
+        "\nlandmark metrics, side-on clips (MAE deg, fraction measured):"
+        " raw -> calibrated (fit on all) / leave-one-clip-out"
+    )
     for name in LANDMARK_METRICS:
         a, fa = mae(table_raw.est[name], table_raw.gt[name])
         b, fb = mae(table_cal.est[name], table_cal.gt[name])
-        print(f"  {name:26s} {a:6.2f} ({fa:.2f}) -> {b:6.2f} ({fb:.2f})")
+        c, _ = mae(table_loco.est[name], table_loco.gt[name])
+        print(f"  {name:26s} {a:6.2f} ({fa:.2f}) -> {b:6.2f} ({fb:.2f}) / {c:6.2f}")
+
+
+def loco_landmark_table(train: list[Clip], facing: dict[str, np.ndarray]) -> FrameTable:
+    """Each clip's landmark metrics with offsets fitted on the other clips."""
+    parts = [
+        frame_table([c], facing, fit_offsets([o for o in train if o is not c], facing))
+        for c in train
+    ]
+    return FrameTable(
+        np.concatenate([np.full(len(p.clip), k) for k, p in enumerate(parts)]),
+        {n: np.concatenate([p.est[n] for p in parts]) for n in parts[0].est},
+        {n: np.concatenate([p.gt[n] for p in parts]) for n in parts[0].gt},
+        {n: np.concatenate([p.feat[n] for p in parts]) for n in parts[0].feat},
+    )
+
+
+def print_calibration(calib: Calibration) -> None:
+    print("\nCalibration to paste into posecoach/calibration.py:")
+    for name in ("hip", "far_hip", "shoulder", "knee", "ankle", "pelvic_tilt"):
+        print(f"    {name}={getattr(calib, name)!r},")
+    print(f"    lumbar_extension={calib.lumbar_extension!r},")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="parallel extraction processes")
     parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
+    parser.add_argument("--clips", nargs="*", help="only these clip names")
     args = parser.parse_args(argv)
-    clips = load_clips(args.videos, jobs=args.jobs)
+    clips = load_clips(args.videos, names=args.clips, jobs=args.jobs)
     if not clips:
         print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
         return 1
     train = [c for c in clips if side_on(c)]
     print(f"{len(clips)} clips, {len(train)} side-on: {', '.join(c.name for c in train)}")
     facing = {c.name: facings(c) for c in clips}
-    offsets = fit_offsets(train, facing)
-    print(f"joint offsets (trunk lengths): {offsets}")
-    calib = Calibration(hip=offsets["hip"], shoulder=offsets["shoulder"])
+    calib = fit_offsets(train, facing)
     raw_table = frame_table(train, facing, Calibration())
     cal_table = frame_table(train, facing, calib)
-    report_landmarks(raw_table, cal_table)
+    loco_table = loco_landmark_table(train, facing) if len(train) > 1 else cal_table
+    report_landmarks(raw_table, cal_table, loco_table)
     print("\npelvis models (leave-one-clip-out):")
     tilt = fit_pelvis(cal_table, "pelvic_tilt_deg")
     lumbar = fit_pelvis(cal_table, "lumbar_extension_deg")
-    print("\nCalibration to paste into posecoach/calibration.py:")
-    print(f"hip={offsets['hip']!r},\nshoulder={offsets['shoulder']!r},")
-    print(f"pelvic_tilt={tilt!r},\nlumbar_extension={lumbar!r},")
+    print_calibration(replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar))
     return 0
 
 

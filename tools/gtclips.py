@@ -152,7 +152,13 @@ def _extract_to_cache(video: Path) -> Path:
 
 
 def clip_names(videos: Path = VIDEOS) -> list[str]:
-    return sorted(p.stem for p in videos.glob("*.mp4") if p.with_suffix(".csv").exists())
+    """Complete clips: NAME.mp4 with NAME.csv and NAME.json (the generator writes the json
+    last, so a clip still being rendered is left out)."""
+    return sorted(
+        p.stem
+        for p in videos.glob("*.mp4")
+        if p.with_suffix(".csv").exists() and p.with_suffix(".json").exists()
+    )
 
 
 def load_clips(videos: Path = VIDEOS, names: list[str] | None = None, jobs: int = 2) -> list[Clip]:
