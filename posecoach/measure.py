@@ -25,6 +25,7 @@ from posecoach.metrics import (
     empty_metrics,
     landmark_point,
 )
+from posecoach.pelvis import ContourReference
 from posecoach.side import SideTracker
 from posecoach.smoothing import MetricSmoother, OneEuroParams
 from posecoach.types import FrameMetrics, Pose
@@ -175,6 +176,7 @@ class MetricsTracker:
         self._smoother = MetricSmoother(smoothing) if smoothing is not None else None
         self._posture = _Debounce()
         self._motion = _Motion()
+        self._contour = ContourReference()
         self._side: Side | None = None
         self.last_raw: MetricValues = empty_metrics()
 
@@ -219,7 +221,7 @@ class MetricsTracker:
         # Until the working side is decided, measure the leg nearer the camera
         # (facing +1 shows the right side); the side field stays None meanwhile.
         leg = side if side is not None else (Side.RIGHT if facing > 0 else Side.LEFT)
-        return compute_metrics(pose, leg, facing, self.calibration)
+        return compute_metrics(pose, leg, facing, self.calibration, self._contour)
 
     @staticmethod
     def _confidence(raw: MetricValues, values: dict[str, float], view_ok: bool) -> dict[str, float]:
@@ -242,4 +244,5 @@ class MetricsTracker:
             self._smoother.reset()
         self._posture = _Debounce()
         self._motion = _Motion()
+        self._contour.reset()
         self._side = None

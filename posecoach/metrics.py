@@ -34,7 +34,7 @@ from posecoach.calibration import (
     SegmentOffset,
 )
 from posecoach.landmarks import Landmark, Side, sided
-from posecoach.pelvis import apply_model, back_profile, contour_features
+from posecoach.pelvis import ContourReference, apply_model, back_profile, contour_features
 from posecoach.types import METRIC_NAMES, Pose
 
 # A landmark whose visibility is below this is treated as not seen.
@@ -264,6 +264,7 @@ def pelvis_metrics(
     facing: int,
     landmark_values: MetricValues,
     calibration: Calibration = DEFAULT_CALIBRATION,
+    reference: ContourReference | None = None,
 ) -> MetricValues:
     """pelvic_tilt_deg, lumbar_extension_deg, hip_extension_pelvis_deg (estimates).
 
@@ -286,6 +287,8 @@ def pelvis_metrics(
     if features is None:
         return out
     extra = dict(landmark_values.values)
+    if reference is not None:
+        extra.update(reference.update(features, landmark_values.values))
     conf = ESTIMATE_CONFIDENCE * min(points.mid_hip.conf, points.mid_shoulder.conf)
     tilt = apply_model(tilt_model, features, extra)
     lumbar = apply_model(lumbar_model, features, extra)
@@ -303,15 +306,23 @@ def pelvis_metrics(
 
 
 def compute_metrics(
-    pose: Pose, side: Side, facing: int, calibration: Calibration = DEFAULT_CALIBRATION
+    pose: Pose,
+    side: Side,
+    facing: int,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+    reference: ContourReference | None = None,
 ) -> MetricValues:
-    """All METRIC_NAMES for one pose (pelvis estimates included when a mask is there)."""
+    """All METRIC_NAMES for one pose (pelvis estimates included when a mask is there).
+
+    `reference` is the stream's ContourReference (updated here); pelvis models that use
+    relative features give NaN without one (a single image has no reference).
+    """
     points = body_points(pose, side, facing, calibration)
     out = empty_metrics()
     lm = landmark_metrics(points, facing)
     out.values.update(lm.values)
     out.confidence.update(lm.confidence)
-    est = pelvis_metrics(pose, points, facing, lm, calibration)
+    est = pelvis_metrics(pose, points, facing, lm, calibration, reference)
     out.values.update(est.values)
     out.confidence.update(est.confidence)
     return out

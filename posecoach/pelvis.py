@@ -17,7 +17,8 @@ body's own frame, in trunk lengths, so it does not depend on image size or facin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import deque
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -133,8 +134,63 @@ def contour_features(profile: np.ndarray) -> ContourFeatures | None:
     return ContourFeatures(low, upper, sacral, low - upper, depth)
 
 
+# Relative features ("rel_<name>") need this many contour samples in the posture first.
+REFERENCE_MIN_SAMPLES = 30
+# The reference is the median of the last this many samples (60 s at 30 fps).
+REFERENCE_WINDOW = 1800
+# Postures with separate references: trunk within this of upright, or lying.
+UPRIGHT_LIMIT_DEG = 45.0
+# Landmark metrics whose change from the usual value is a feature too.
+REFERENCE_LANDMARK_METRICS = ("trunk_inclination_deg", "hip_extension_deg")
+
+
+@dataclass
+class ContourReference:
+    """The person's typical back contour, per posture: running medians of the features.
+
+    A silhouette mixes posture with body shape (buttocks, belly, back muscles); on the
+    rendered bodies the shape moves the features between people several times more
+    than arching does. Within one person the shape is constant, so the change of a
+    feature from that person's typical (median) value in the same posture measures
+    posture change well. `update` returns {"rel_<feature>": feature - median} once
+    REFERENCE_MIN_SAMPLES are in, else {}. Assumption (stated in the docs): the person
+    spends most of the time in their normal form, so arching episodes stand out; a
+    back that arches the whole time looks normal to the relative features.
+    """
+
+    min_samples: int = REFERENCE_MIN_SAMPLES
+    window: int = REFERENCE_WINDOW
+    _samples: dict[str, dict[str, deque]] = field(default_factory=dict, repr=False)
+
+    def update(self, features: ContourFeatures, landmarks: dict[str, float]) -> dict[str, float]:
+        """Relative features of this frame (the frame joins the reference first).
+
+        `landmarks` are the frame's landmark metrics; those in REFERENCE_LANDMARK_METRICS
+        get relative values too (e.g. how far the trunk leans from its usual angle).
+        """
+        trunk = landmarks.get("trunk_inclination_deg", float("nan"))
+        if not np.isfinite(trunk):
+            return {}
+        posture = "upright" if abs(trunk) < UPRIGHT_LIMIT_DEG else "lying"
+        store = self._samples.setdefault(posture, {})
+        values = features.as_dict()
+        values.update({n: landmarks.get(n, float("nan")) for n in REFERENCE_LANDMARK_METRICS})
+        out = {}
+        for name, value in values.items():
+            samples = store.setdefault(name, deque(maxlen=self.window))
+            if np.isfinite(value):
+                samples.append(value)
+            if len(samples) >= self.min_samples and np.isfinite(value):
+                out[f"rel_{name}"] = value - float(np.median(samples))
+        return out
+
+    def reset(self) -> None:
+        self._samples.clear()
+
+
 def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, float]) -> float:
-    """intercept + sum(coef * feature); features may be contour or `extra` (landmark) ones."""
+    """intercept + sum(coef * feature); features may be contour, relative ("rel_...")
+    or landmark ones (`extra`); a missing one makes the result NaN."""
     values = {**features.as_dict(), **extra}
     total = model.intercept
     for name, coef in model.coef.items():

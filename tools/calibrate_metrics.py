@@ -34,7 +34,12 @@ from posecoach.metrics import (
     landmark_point,
     pair_midpoint,
 )
-from posecoach.pelvis import back_profile, contour_features
+from posecoach.pelvis import (
+    REFERENCE_LANDMARK_METRICS,
+    ContourReference,
+    back_profile,
+    contour_features,
+)
 from posecoach.side import SideTracker
 
 SIDE_ON_MAX_YAW = 10.0
@@ -46,22 +51,29 @@ LANDMARK_METRICS = (
     "other_knee_flexion_deg",
     "trunk_inclination_deg",
 )
-# Candidate feature sets for the pelvis models (contour features + landmark metrics).
+# Candidate feature sets for the pelvis models: contour features, their change from the
+# person's own typical contour ("rel_", see pelvis.ContourReference), landmark metrics.
+CONTOUR = ("low_back_angle_deg", "upper_back_angle_deg", "sacral_angle_deg", "bend_deg")
+CONTOUR += ("lordosis_depth",)
 FEATURE_SETS = (
     ("low_back_angle_deg",),
-    ("low_back_angle_deg", "trunk_inclination_deg"),
-    ("bend_deg", "trunk_inclination_deg"),
-    ("lordosis_depth", "trunk_inclination_deg"),
-    ("low_back_angle_deg", "lordosis_depth", "trunk_inclination_deg"),
-    ("low_back_angle_deg", "sacral_angle_deg", "trunk_inclination_deg"),
-    ("bend_deg", "lordosis_depth", "sacral_angle_deg", "trunk_inclination_deg"),
+    ("rel_low_back_angle_deg",),
+    ("rel_bend_deg",),
+    ("rel_lordosis_depth",),
+    ("rel_low_back_angle_deg", "rel_sacral_angle_deg"),
+    ("rel_low_back_angle_deg", "rel_lordosis_depth", "rel_sacral_angle_deg"),
+    ("rel_sacral_angle_deg", "rel_trunk_inclination_deg"),
+    ("rel_low_back_angle_deg", "rel_trunk_inclination_deg"),
+    ("rel_bend_deg", "rel_trunk_inclination_deg"),
+    ("rel_low_back_angle_deg", "rel_sacral_angle_deg", "rel_trunk_inclination_deg"),
+    ("rel_bend_deg", "rel_sacral_angle_deg", "rel_trunk_inclination_deg"),
+    ("rel_lordosis_depth", "rel_sacral_angle_deg", "rel_trunk_inclination_deg"),
+    ("rel_low_back_angle_deg", "rel_sacral_angle_deg", "rel_hip_extension_deg"),
     (
-        "low_back_angle_deg",
-        "upper_back_angle_deg",
-        "sacral_angle_deg",
-        "lordosis_depth",
-        "trunk_inclination_deg",
-        "hip_extension_deg",
+        "rel_low_back_angle_deg",
+        "rel_sacral_angle_deg",
+        "rel_trunk_inclination_deg",
+        "rel_hip_extension_deg",
     ),
 )
 
@@ -207,6 +219,7 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
         store.setdefault(key, []).append(value)
 
     for k, c in enumerate(clips):
+        reference = ContourReference()
         for i, row, pose in iter_frames(c):
             side = gt_side(c, row) if row >= 0 else None
             if pose is None or side is None or facing[c.name][i] == 0:
@@ -220,17 +233,19 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                     pose.mask, points.mid_hip.xy, points.mid_shoulder.xy, f, pose.image_size
                 )
                 feats = contour_features(prof)
+            rel = reference.update(feats, lm.values) if feats is not None else {}
             clip_ids.append(k)
             for name in LANDMARK_METRICS:
                 push(est, name, lm.values[name])
             for name in (*LANDMARK_METRICS, "pelvic_tilt_deg", "lumbar_extension_deg"):
                 push(gt, name, float(c.gt[name][row]) if name in c.gt else np.nan)
             push(gt, "phase", str(c.gt["phase"][row]) if "phase" in c.gt else "")
-            fdict = feats.as_dict() if feats is not None else {}
-            for name in ("low_back_angle_deg", "upper_back_angle_deg", "sacral_angle_deg"):
+            fdict = {**(feats.as_dict() if feats is not None else {}), **rel}
+            for name in CONTOUR:
                 push(feat, name, fdict.get(name, np.nan))
-            for name in ("bend_deg", "lordosis_depth"):
-                push(feat, name, fdict.get(name, np.nan))
+                push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
+            for name in REFERENCE_LANDMARK_METRICS:
+                push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
     as_arrays = {k: np.array(v) for k, v in est.items()}
     feat_arrays = {k: np.array(v) for k, v in feat.items()}
     feat_arrays.update(as_arrays)  # landmark metrics usable as features too
