@@ -81,6 +81,9 @@ class Calibration:
     ankle: SegmentOffset = SegmentOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
+    # hip_extension_pelvis_deg = thigh angle from its posture reference - pelvic tilt +
+    # this (the thigh angle at which the hip joint is neutral, see metrics.pelvis_metrics).
+    hip_pelvis_offset_deg: float = 0.0
     # View: scale between BlazePose's relative z and image x (z is "roughly" in the
     # units of normalised x; on side views its left/right spread is compressed).
     z_scale: float = 1.0
@@ -92,7 +95,28 @@ class Calibration:
     arch_lumbar_threshold_deg: float = 10.0
 
 
-# Placeholder until the fit has been run on the rendered clips: no correction.
+# No correction at all (the plain approach of tools/bench_accuracy.py, and unit tests).
 UNCALIBRATED = Calibration()
 
-DEFAULT_CALIBRATION = UNCALIBRATED
+# Fitted by `python tools/calibrate_metrics.py` (PROVISIONAL: 4 clips).
+FITTED = Calibration(
+    hip=JointOffset(up=0.0281, anterior=-0.0204),
+    far_hip=JointOffset(up=0.0723, anterior=-0.0058),
+    shoulder=JointOffset(up=-0.0617, anterior=0.0097),
+    knee=SegmentOffset(along=-0.0037, across=-0.0101),
+    ankle=SegmentOffset(along=0.0517, across=0.0262),
+    pelvic_tilt=PelvisModel(
+        intercept=-2.1991,
+        coef={
+            "rel_lordosis_depth": 230.2765,
+            "rel_sacral_angle_deg": -0.29775,
+            "rel_trunk_inclination_deg": -1.07387,
+        },
+        rmse_deg=4.2,
+    ),
+    lumbar_extension=PelvisModel(
+        intercept=0.8868, coef={"rel_low_back_angle_deg": -1.03917}, rmse_deg=4.69
+    ),
+)
+
+DEFAULT_CALIBRATION = FITTED

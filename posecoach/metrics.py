@@ -269,9 +269,10 @@ def pelvis_metrics(
     """pelvic_tilt_deg, lumbar_extension_deg, hip_extension_pelvis_deg (estimates).
 
     NaN when there is no mask, no trunk line, too little back contour, or no fitted
-    model in `calibration`. hip_extension_pelvis_deg = hip_extension_deg minus the
-    estimated lumbar extension: the trunk line leans back with the lumbar spine,
-    so removing that rotation leaves the thigh relative to the pelvis.
+    model in `calibration`. hip_extension_pelvis_deg is the thigh's angle from its
+    reference direction in this posture (`thigh_from_posture_reference`) minus the
+    estimated anterior pelvic tilt (tilting the pelvis forward flexes the hip for the
+    same thigh) plus `calibration.hip_pelvis_offset_deg`, the femur's neutral angle.
     """
     names = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
     out = MetricValues({n: NAN for n in names}, {n: 0.0 for n in names})
@@ -296,13 +297,34 @@ def pelvis_metrics(
         out.values["pelvic_tilt_deg"], out.confidence["pelvic_tilt_deg"] = tilt, conf
     if np.isfinite(lumbar):
         out.values["lumbar_extension_deg"], out.confidence["lumbar_extension_deg"] = lumbar, conf
-    hip_ext = landmark_values.values.get("hip_extension_deg", NAN)
-    if np.isfinite(lumbar) and np.isfinite(hip_ext):
-        out.values["hip_extension_pelvis_deg"] = hip_ext - lumbar
-        out.confidence["hip_extension_pelvis_deg"] = min(
-            conf, landmark_values.confidence["hip_extension_deg"]
-        )
+    thigh, thigh_conf = thigh_from_posture_reference(landmark_values)
+    if np.isfinite(tilt) and np.isfinite(thigh):
+        value = thigh - tilt + calibration.hip_pelvis_offset_deg
+        out.values["hip_extension_pelvis_deg"] = value
+        out.confidence["hip_extension_pelvis_deg"] = min(conf, thigh_conf)
     return out
+
+
+# Trunk inclination beyond which the body counts as lying (the thigh's reference
+# direction is then the line of the surface, not the vertical).
+LYING_TRUNK_DEG = 45.0
+
+
+def thigh_from_posture_reference(values: MetricValues) -> tuple[float, float]:
+    """(working thigh angle from where it points with the pelvis in neutral, confidence).
+
+    Upright (|trunk_inclination| < LYING_TRUNK_DEG): thigh_to_vertical_deg (0 = straight
+    down). Lying: -thigh_to_horizontal_deg (0 = along the surface, positive = hanging
+    below it). Positive = extension; NaN when not measured.
+    """
+    trunk = values.values.get("trunk_inclination_deg", NAN)
+    if not np.isfinite(trunk):
+        return NAN, 0.0
+    if abs(trunk) < LYING_TRUNK_DEG:
+        name, sign = "thigh_to_vertical_deg", 1.0
+    else:
+        name, sign = "thigh_to_horizontal_deg", -1.0
+    return sign * values.values.get(name, NAN), values.confidence.get(name, 0.0)
 
 
 def compute_metrics(

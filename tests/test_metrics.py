@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 from synthetic_pose import Figure, make_pose
 
-from posecoach.calibration import Calibration, JointOffset
+from posecoach.calibration import Calibration, JointOffset, SegmentOffset
 from posecoach.landmarks import Landmark, Side
-from posecoach.metrics import compute_metrics, pair_midpoint
+from posecoach.metrics import (
+    MetricValues,
+    compute_metrics,
+    pair_midpoint,
+    thigh_from_posture_reference,
+)
 from posecoach.types import METRIC_NAMES
 
 CASES = [(facing, side) for facing in (1, -1) for side in (Side.LEFT, Side.RIGHT)]
@@ -91,3 +96,48 @@ def test_hip_offset_moves_along_body_axes(facing):
 def test_no_mask_no_pelvis_estimate():
     v = compute_metrics(make_pose(Figure()), Side.LEFT, 1).values
     assert np.isnan(v["pelvic_tilt_deg"]) and np.isnan(v["lumbar_extension_deg"])
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_far_hip_is_placed_from_the_near_hip(facing):
+    """With `far_hip` set, both hips come from the hip the camera sees; the far landmark
+    (BlazePose's guess behind the pelvis) is ignored."""
+    fig = Figure(facing=facing, side=Side.LEFT, thigh_deg=10, trunk_incl=0)
+    pose = make_pose(fig)
+    far = Landmark.LEFT_HIP if facing > 0 else Landmark.RIGHT_HIP
+    pose.xy[int(far)] += [30.0 * facing, 40.0]  # a wild far-hip guess
+    calib = Calibration(far_hip=JointOffset())
+    v = compute_metrics(pose, Side.LEFT, facing, calib).values
+    assert v["hip_extension_deg"] == pytest.approx(10, abs=1e-6)
+    assert v["trunk_inclination_deg"] == pytest.approx(0, abs=1e-6)
+    # ...while without it the guess moves both numbers
+    plain = compute_metrics(pose, Side.LEFT, facing, Calibration()).values
+    assert abs(plain["hip_extension_deg"] - 10) > 1
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_knee_offset_acts_in_the_thigh_frame(facing):
+    """An `across` knee offset turns a thigh the same way for both facings and any
+    thigh angle: positive across = anterior for a thigh hanging straight down."""
+    for thigh in (0.0, 40.0):
+        fig = Figure(facing=facing, thigh_deg=thigh, trunk_incl=0)
+        calib = Calibration(knee=SegmentOffset(along=0.0, across=0.1))
+        v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
+        # 0.1 trunk (0.05 m) across a 0.45 m thigh: the knee swings anteriorly
+        expected = thigh - np.degrees(np.arctan2(0.05, 0.45))
+        assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_thigh_reference_follows_posture():
+    """hip_extension_pelvis_deg starts from thigh_to_vertical upright and from minus
+    thigh_to_horizontal lying."""
+    upright = MetricValues(
+        {"trunk_inclination_deg": 3.0, "thigh_to_vertical_deg": 12.0},
+        {"thigh_to_vertical_deg": 0.9},
+    )
+    assert thigh_from_posture_reference(upright) == (12.0, 0.9)
+    lying = MetricValues(
+        {"trunk_inclination_deg": 88.0, "thigh_to_horizontal_deg": -15.0},
+        {"thigh_to_horizontal_deg": 0.8},
+    )
+    assert thigh_from_posture_reference(lying) == (15.0, 0.8)

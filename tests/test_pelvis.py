@@ -7,7 +7,13 @@ import pytest
 from posecoach.calibration import Calibration, PelvisModel
 from posecoach.landmarks import Side
 from posecoach.metrics import compute_metrics
-from posecoach.pelvis import PROFILE_LEVELS, back_profile, contour_features
+from posecoach.pelvis import (
+    PROFILE_LEVELS,
+    ContourFeatures,
+    ContourReference,
+    back_profile,
+    contour_features,
+)
 
 W, H = 1280, 960
 HIP = np.array([640.0, 700.0])
@@ -87,6 +93,44 @@ def test_estimates_need_a_model_and_a_mask():
     m = compute_metrics(masked, Side.LEFT, 1, calib)
     assert m.values["pelvic_tilt_deg"] == pytest.approx(1.0, abs=0.5)  # flat box: no hollow
     assert 0 < m.confidence["pelvic_tilt_deg"] <= 0.5
+    # upright: thigh angle from vertical minus the (anterior) tilt
     assert m.values["hip_extension_pelvis_deg"] == pytest.approx(
-        m.values["hip_extension_deg"] - m.values["lumbar_extension_deg"]
+        m.values["thigh_to_vertical_deg"] - m.values["pelvic_tilt_deg"]
     )
+
+
+def test_relative_features_start_after_the_reference_fills():
+    feats = ContourFeatures(-10.0, 12.0, -15.0, -22.0, 0.1)
+    ref = ContourReference(min_samples=3)
+    upright = {"trunk_inclination_deg": 2.0, "hip_extension_deg": 15.0}
+    assert ref.update(feats, upright) == {}
+    ref.update(feats, upright)
+    rel = ref.update(feats, upright)
+    assert rel["rel_low_back_angle_deg"] == pytest.approx(0.0)
+    assert rel["rel_hip_extension_deg"] == pytest.approx(0.0)
+    arched = ContourFeatures(-16.0, 12.0, -15.0, -28.0, 0.13)
+    rel = ref.update(arched, upright)
+    assert rel["rel_low_back_angle_deg"] == pytest.approx(-6.0)  # median still -10
+    # lying has its own reference: nothing yet
+    assert ref.update(feats, {"trunk_inclination_deg": 88.0}) == {}
+
+
+def test_relative_model_needs_a_reference():
+    from synthetic_pose import Figure, make_pose
+
+    model = PelvisModel(intercept=0.0, coef={"rel_bend_deg": -1.0})
+    calib = Calibration(pelvic_tilt=model, lumbar_extension=model)
+    pose = make_pose(Figure())
+    hip = pose.xy[23]
+    sil = np.zeros((pose.image_size[1], pose.image_size[0]), np.float32)
+    cv2.rectangle(
+        sil, (int(hip[0]) - 90, int(hip[1]) - 210), (int(hip[0]) + 60, int(hip[1]) + 40), 1, -1
+    )
+    masked = type(pose)(
+        pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, world=pose.world, mask=sil
+    )
+    assert np.isnan(compute_metrics(masked, Side.LEFT, 1, calib).values["lumbar_extension_deg"])
+    ref = ContourReference(min_samples=2)
+    values = [compute_metrics(masked, Side.LEFT, 1, calib, ref).values for _ in range(3)]
+    assert np.isnan(values[0]["lumbar_extension_deg"])
+    assert values[-1]["lumbar_extension_deg"] == pytest.approx(0.0)

@@ -28,6 +28,7 @@ from posecoach import geometry as geo
 from posecoach.calibration import Calibration, JointOffset, PelvisModel, SegmentOffset
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.metrics import (
+    LYING_TRUNK_DEG,
     MIN_VISIBILITY,
     body_points,
     landmark_metrics,
@@ -51,6 +52,7 @@ LANDMARK_METRICS = (
     "other_knee_flexion_deg",
     "trunk_inclination_deg",
 )
+PELVIS_METRICS = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
 # Candidate feature sets for the pelvis models: contour features, their change from the
 # person's own typical contour ("rel_", see pelvis.ContourReference), landmark metrics.
 CONTOUR = ("low_back_angle_deg", "upper_back_angle_deg", "sacral_angle_deg", "bend_deg")
@@ -237,7 +239,7 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
             clip_ids.append(k)
             for name in LANDMARK_METRICS:
                 push(est, name, lm.values[name])
-            for name in (*LANDMARK_METRICS, "pelvic_tilt_deg", "lumbar_extension_deg"):
+            for name in (*LANDMARK_METRICS, *PELVIS_METRICS):
                 push(gt, name, float(c.gt[name][row]) if name in c.gt else np.nan)
             push(gt, "phase", str(c.gt["phase"][row]) if "phase" in c.gt else "")
             fdict = {**(feats.as_dict() if feats is not None else {}), **rel}
@@ -343,9 +345,23 @@ def loco_landmark_table(train: list[Clip], facing: dict[str, np.ndarray]) -> Fra
     )
 
 
+def fit_hip_pelvis_offset(table: FrameTable) -> float:
+    """hip_pelvis_offset_deg: median of true hip-to-pelvis extension minus (measured thigh
+    angle from its posture reference - true pelvic tilt)."""
+    # The same rule as metrics.thigh_from_posture_reference.
+    upright = np.abs(table.est["trunk_inclination_deg"]) < LYING_TRUNK_DEG
+    thigh = np.where(
+        upright, table.est["thigh_to_vertical_deg"], -table.est["thigh_to_horizontal_deg"]
+    )
+    residual = table.gt["hip_extension_pelvis_deg"] - (thigh - table.gt["pelvic_tilt_deg"])
+    ok = np.isfinite(residual)
+    return round(float(np.median(residual[ok])), 2) if ok.any() else 0.0
+
+
 def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
-    for name in ("hip", "far_hip", "shoulder", "knee", "ankle", "pelvic_tilt"):
+    names = ("hip", "far_hip", "shoulder", "knee", "ankle", "hip_pelvis_offset_deg")
+    for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
     print(f"    lumbar_extension={calib.lumbar_extension!r},")
 
@@ -371,7 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\npelvis models (leave-one-clip-out):")
     tilt = fit_pelvis(cal_table, "pelvic_tilt_deg")
     lumbar = fit_pelvis(cal_table, "lumbar_extension_deg")
-    print_calibration(replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar))
+    offset = fit_hip_pelvis_offset(cal_table)
+    print_calibration(
+        replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar, hip_pelvis_offset_deg=offset)
+    )
     return 0
 
 
