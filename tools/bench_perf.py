@@ -67,7 +67,9 @@ def _encode(args: list[str], out: Path) -> Path:
 
 
 def default_clip() -> Path:
-    samples = sorted((REPO / "sample_videos").glob("*.mp4"))
+    # Clips still being generated (or Git LFS pointers) are a few bytes: skip them.
+    samples = [p for p in sorted((REPO / "sample_videos").glob("*.mp4"))
+               if p.stat().st_size > 10_000]
     if samples:
         return samples[0]
     out = CACHE / f"nowva_{SIZE[0]}x{SIZE[1]}.mp4"
