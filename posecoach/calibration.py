@@ -66,19 +66,18 @@ class PelvisModel:
 class Calibration:
     """All constants the metrics use. `Calibration()` is the uncalibrated identity."""
 
-    # The near hip landmark (the side the camera sees) -> its own femoral head.
+    # The working leg's hip landmark -> its own femoral head.
     hip: JointOffset = JointOffset()
-    # The near hip landmark -> the FAR femoral head, or None to use the far hip
-    # landmark itself. Side-on the far hip is hidden behind the pelvis and BlazePose
-    # guesses it (on the rendered clips 0.1-0.15 trunk lengths down a flexed thigh),
-    # so a calibrated tool places both hips from the seen one.
-    far_hip: JointOffset | None = None
+    # The working leg's hip landmark -> the OTHER femoral head, or None to use the other
+    # hip landmark itself. BlazePose drags the hip landmark of a strongly flexed leg (the
+    # front leg kneeling, the knee pulled to the chest) 0.1-0.15 trunk lengths down its
+    # thigh on the rendered clips, while the working leg's thigh roughly continues the
+    # trunk and its hip landmark stays put; so a calibrated tool places both hips from it.
+    other_hip: JointOffset | None = None
     # Shoulder pair midpoint -> mid-point of the glenohumeral centres.
     shoulder: JointOffset = JointOffset()
-    # Knee landmark -> knee centre, in the thigh frame (hip -> knee).
-    knee: SegmentOffset = SegmentOffset()
-    # Ankle landmark -> ankle centre, in the shank frame (knee -> ankle).
-    ankle: SegmentOffset = SegmentOffset()
+    # Working leg's ankle landmark -> ankle centre, in the shank frame (knee -> ankle).
+    working_ankle: SegmentOffset = SegmentOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
     # hip_extension_pelvis_deg = thigh angle from its posture reference - pelvic tilt +
@@ -100,23 +99,24 @@ UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py` (PROVISIONAL: 4 clips).
 FITTED = Calibration(
-    hip=JointOffset(up=0.0281, anterior=-0.0204),
-    far_hip=JointOffset(up=0.0723, anterior=-0.0058),
-    shoulder=JointOffset(up=-0.0617, anterior=0.0097),
-    knee=SegmentOffset(along=-0.0037, across=-0.0101),
-    ankle=SegmentOffset(along=0.0517, across=0.0262),
+    hip=JointOffset(up=0.0297, anterior=-0.0189),
+    other_hip=JointOffset(up=0.0687, anterior=-0.0013),
+    shoulder=JointOffset(up=-0.0563, anterior=0.0069),
+    working_ankle=SegmentOffset(along=0.0638, across=0.0508),
+    hip_pelvis_offset_deg=5.37,
     pelvic_tilt=PelvisModel(
-        intercept=-2.1991,
+        intercept=-3.336,
         coef={
-            "rel_lordosis_depth": 230.2765,
-            "rel_sacral_angle_deg": -0.29775,
-            "rel_trunk_inclination_deg": -1.07387,
+            "rel_lordosis_depth": 227.04898,
+            "rel_sacral_angle_deg": -0.06937,
+            "rel_trunk_inclination_deg": -1.03899,
         },
-        rmse_deg=4.2,
+        rmse_deg=3.8,
     ),
     lumbar_extension=PelvisModel(
-        intercept=0.8868, coef={"rel_low_back_angle_deg": -1.03917}, rmse_deg=4.69
+        intercept=-0.4405, coef={"rel_lordosis_depth": 251.68081}, rmse_deg=3.83
     ),
+    arch_lumbar_threshold_deg=1.2,
 )
 
 DEFAULT_CALIBRATION = FITTED

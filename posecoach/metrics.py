@@ -147,21 +147,20 @@ def _midpoint(a: Point, b: Point) -> Point:
     return a if a.ok else b
 
 
-def _hips(pose: Pose, facing: int, calibration: Calibration) -> tuple[dict[Side, Point], Point]:
+def _hips(pose: Pose, side: Side, calibration: Calibration) -> tuple[dict[Side, Point], Point]:
     """(calibration-ready hip landmarks per side, the hip point the body frame starts at).
 
-    With `calibration.far_hip` set, both hips come from the near (seen) hip landmark
-    (the far one only when the near one is not seen); otherwise each is its own
-    landmark and the frame starts at their pair midpoint.
+    With `calibration.other_hip` set, both hips come from the WORKING leg's hip landmark
+    (the other one's only when it is not seen); otherwise each is its own landmark and
+    the frame starts at their pair midpoint.
     """
-    if calibration.far_hip is None:
+    if calibration.other_hip is None:
         own = {s: landmark_point(pose, sided("hip", s)) for s in Side}
         return own, pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-    near = Side.RIGHT if facing > 0 else Side.LEFT
-    seen = landmark_point(pose, sided("hip", near))
-    if not seen.ok:
-        seen = landmark_point(pose, sided("hip", near.other))
-    return {near: seen, near.other: seen}, seen
+    base = landmark_point(pose, sided("hip", side))
+    if not base.ok:
+        base = landmark_point(pose, sided("hip", side.other))
+    return {side: base, side.other: base}, base
 
 
 def body_points(
@@ -171,13 +170,14 @@ def body_points(
 
     The trunk offsets of `calibration` are applied in the body frame built from the
     raw trunk line: up = unit(mid_shoulder - hip point), anterior = `anterior_of(up)`,
-    scaled by the raw trunk length; knee and ankle offsets in the frame of the thigh
-    and shank. Without a trunk line no offset can be applied, so points that need one
+    scaled by the raw trunk length; the working ankle's offset in the frame of the
+    shank. Knees are used as seen (their median offset on the rendered clips is 0.01
+    trunk lengths). Without a trunk line no offset can be applied, so points that need one
     are MISSING then.
     """
     c = calibration
     raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-    raw_hips, raw_hip = _hips(pose, facing, c)
+    raw_hips, raw_hip = _hips(pose, side, c)
     axis = raw_sh.xy - raw_hip.xy
     scale = float(geo.norm(axis)) if raw_sh.ok and raw_hip.ok else NAN
     if np.isfinite(scale) and scale > 0:
@@ -186,24 +186,19 @@ def body_points(
     else:
         up = ant = np.array([NAN, NAN])
         scale = NAN
-    near = Side.RIGHT if facing > 0 else Side.LEFT
+    other = c.hip if c.other_hip is None else c.other_hip
     hips = {
-        s: _shift(
-            raw_hips[s], c.hip if (s is near or c.far_hip is None) else c.far_hip, up, ant, scale
-        )
-        for s in Side
+        side: _shift(raw_hips[side], c.hip, up, ant, scale),
+        side.other: _shift(raw_hips[side.other], other, up, ant, scale),
     }
 
-    def leg(s: Side) -> tuple[Point, Point]:
-        raw_knee = landmark_point(pose, sided("knee", s))
-        knee = _shift_along(raw_knee, hips[s], c.knee, facing, scale)
-        ankle = _shift_along(
-            landmark_point(pose, sided("ankle", s)), raw_knee, c.ankle, facing, scale
-        )
-        return knee, ankle
-
-    knee, ankle = leg(side)
-    other_knee, other_ankle = leg(side.other)
+    # The ankle offset is fitted on the working leg, whose foot hangs or lies relaxed
+    # (plantarflexed); the other foot is planted or held up and its landmark sits
+    # elsewhere, so the other leg is left as BlazePose sees it.
+    knee = landmark_point(pose, sided("knee", side))
+    ankle = _shift_along(
+        landmark_point(pose, sided("ankle", side)), knee, c.working_ankle, facing, scale
+    )
     return BodyPoints(
         mid_shoulder=_shift(raw_sh, c.shoulder, up, ant, scale),
         mid_hip=_midpoint(hips[side], hips[side.other]),
@@ -211,8 +206,8 @@ def body_points(
         knee=knee,
         ankle=ankle,
         other_hip=hips[side.other],
-        other_knee=other_knee,
-        other_ankle=other_ankle,
+        other_knee=landmark_point(pose, sided("knee", side.other)),
+        other_ankle=landmark_point(pose, sided("ankle", side.other)),
     )
 
 

@@ -99,14 +99,13 @@ def test_no_mask_no_pelvis_estimate():
 
 
 @pytest.mark.parametrize("facing", [1, -1])
-def test_far_hip_is_placed_from_the_near_hip(facing):
-    """With `far_hip` set, both hips come from the hip the camera sees; the far landmark
-    (BlazePose's guess behind the pelvis) is ignored."""
+def test_other_hip_is_placed_from_the_working_hip(facing):
+    """With `other_hip` set, both hips come from the working leg's hip landmark; the
+    other one (dragged down a flexed thigh by BlazePose) is ignored."""
     fig = Figure(facing=facing, side=Side.LEFT, thigh_deg=10, trunk_incl=0)
     pose = make_pose(fig)
-    far = Landmark.LEFT_HIP if facing > 0 else Landmark.RIGHT_HIP
-    pose.xy[int(far)] += [30.0 * facing, 40.0]  # a wild far-hip guess
-    calib = Calibration(far_hip=JointOffset())
+    pose.xy[int(Landmark.RIGHT_HIP)] += [30.0 * facing, 40.0]  # a wild other-hip guess
+    calib = Calibration(other_hip=JointOffset())
     v = compute_metrics(pose, Side.LEFT, facing, calib).values
     assert v["hip_extension_deg"] == pytest.approx(10, abs=1e-6)
     assert v["trunk_inclination_deg"] == pytest.approx(0, abs=1e-6)
@@ -116,16 +115,18 @@ def test_far_hip_is_placed_from_the_near_hip(facing):
 
 
 @pytest.mark.parametrize("facing", [1, -1])
-def test_knee_offset_acts_in_the_thigh_frame(facing):
-    """An `across` knee offset turns a thigh the same way for both facings and any
-    thigh angle: positive across = anterior for a thigh hanging straight down."""
-    for thigh in (0.0, 40.0):
-        fig = Figure(facing=facing, thigh_deg=thigh, trunk_incl=0)
-        calib = Calibration(knee=SegmentOffset(along=0.0, across=0.1))
+def test_ankle_offset_acts_in_the_shank_frame(facing):
+    """An `across` ankle offset bends the working knee the same way for both facings and
+    any shank angle: positive across = anterior for a shank hanging straight down."""
+    for flex in (0.0, 90.0):
+        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, trunk_incl=0)
+        calib = Calibration(working_ankle=SegmentOffset(along=0.0, across=0.1))
         v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
-        # 0.1 trunk (0.05 m) across a 0.45 m thigh: the knee swings anteriorly
-        expected = thigh - np.degrees(np.arctan2(0.05, 0.45))
-        assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
+        # 0.1 trunk (0.05 m) across a 0.43 m shank: the ankle swings anteriorly,
+        # which straightens the (posteriorly bent) knee
+        expected = flex - np.degrees(np.arctan2(0.05, 0.43))
+        assert v["knee_flexion_deg"] == pytest.approx(abs(expected), abs=1e-6)
+        assert v["other_knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
 
 
 def test_thigh_reference_follows_posture():

@@ -101,14 +101,14 @@ def facings(clip: Clip) -> np.ndarray:
 
 # ---------------------------------------------------------------- joint offsets
 
-TRUNK_JOINTS = ("hip", "far_hip", "shoulder")
-LEG_JOINTS = ("knee", "ankle")
+TRUNK_JOINTS = ("hip", "other_hip", "shoulder")
+LEG_JOINTS = ("ankle",)
 
 
-def _trunk_frame(pose, near: Side):
-    """(near hip landmark, up, anterior-less length) of the raw trunk, or None."""
+def _trunk_frame(pose, side: Side):
+    """(shoulder midpoint, working hip landmark, up, length) of the raw trunk, or None."""
     sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-    hip = landmark_point(pose, sided("hip", near), MIN_VISIBILITY)
+    hip = landmark_point(pose, sided("hip", side), MIN_VISIBILITY)
     if not (sh.ok and hip.ok):
         return None
     axis = sh.xy - hip.xy
@@ -118,23 +118,23 @@ def _trunk_frame(pose, near: Side):
 
 def trunk_offsets(clip: Clip, facing: np.ndarray) -> dict[str, list[np.ndarray]]:
     """Body-frame offsets (up, anterior) / trunk length, per frame, of
-    hip: near hip landmark -> its own GT hip; far_hip: near hip landmark -> the far
-    GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder."""
+    hip: working hip landmark -> its own GT hip; other_hip: working hip landmark -> the
+    other GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
             continue
         f = int(facing[i])
-        near = Side.RIGHT if f > 0 else Side.LEFT
-        frame = _trunk_frame(pose, near)
+        work = gt_side(clip, row)
+        frame = _trunk_frame(pose, work) if work is not None else None
         if frame is None:
             continue
         sh, hip, up, length = frame
         ant = geo.anterior_of(up, f)
         tag = {Side.LEFT: "l", Side.RIGHT: "r"}
         targets = {
-            "hip": (hip.xy, clip.gt_joint("hip", tag[near])[row]),
-            "far_hip": (hip.xy, clip.gt_joint("hip", tag[near.other])[row]),
+            "hip": (hip.xy, clip.gt_joint("hip", tag[work])[row]),
+            "other_hip": (hip.xy, clip.gt_joint("hip", tag[work.other])[row]),
             "shoulder": (
                 sh.xy,
                 (clip.gt_joint("shoulder", "l")[row] + clip.gt_joint("shoulder", "r")[row]) / 2,
@@ -148,8 +148,8 @@ def trunk_offsets(clip: Clip, facing: np.ndarray) -> dict[str, list[np.ndarray]]
 
 
 def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str, list[np.ndarray]]:
-    """Segment-frame offsets (along, across) / trunk length of knee (thigh frame from
-    the calibrated hip) and ankle (shank frame), per frame, both legs."""
+    """Shank-frame offsets (along, across) / trunk length of the ankle, per frame, of the
+    working leg."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
@@ -160,10 +160,11 @@ def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str,
         if not np.isfinite(length) or length <= 0:
             continue
         for s, tag in ((Side.LEFT, "l"), (Side.RIGHT, "r")):
-            hip = pts.hip if s is Side.LEFT else pts.other_hip
+            if gt_side(clip, row) is not s:
+                continue  # the working leg only: the one the metrics are about
             knee = landmark_point(pose, sided("knee", s), MIN_VISIBILITY)
             ankle = landmark_point(pose, sided("ankle", s), MIN_VISIBILITY)
-            for joint, origin, point in (("knee", hip, knee), ("ankle", knee, ankle)):
+            for joint, origin, point in (("ankle", knee, ankle),):
                 gt = clip.gt_joint(joint, tag)[row]
                 if not (origin.ok and point.ok and np.all(np.isfinite(gt))):
                     continue
@@ -187,17 +188,14 @@ def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration
             pooled[joint].extend(values)
     med = {j: _median(v).round(4) for j, v in pooled.items()}
     trunk = {j: JointOffset(up=float(m[0]), anterior=float(m[1])) for j, m in med.items()}
-    calib = Calibration(hip=trunk["hip"], far_hip=trunk["far_hip"], shoulder=trunk["shoulder"])
+    calib = Calibration(hip=trunk["hip"], other_hip=trunk["other_hip"], shoulder=trunk["shoulder"])
     legs: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for c in clips:
         for joint, values in leg_offsets(c, facing[c.name], calib).items():
             legs[joint].extend(values)
     seg = {j: _median(v).round(4) for j, v in legs.items()}
-    return replace(
-        calib,
-        knee=SegmentOffset(along=float(seg["knee"][0]), across=float(seg["knee"][1])),
-        ankle=SegmentOffset(along=float(seg["ankle"][0]), across=float(seg["ankle"][1])),
-    )
+    ankle = SegmentOffset(along=float(seg["ankle"][0]), across=float(seg["ankle"][1]))
+    return replace(calib, working_ankle=ankle)
 
 
 # ---------------------------------------------------------------- per-frame table
@@ -241,7 +239,9 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                 push(est, name, lm.values[name])
             for name in (*LANDMARK_METRICS, *PELVIS_METRICS):
                 push(gt, name, float(c.gt[name][row]) if name in c.gt else np.nan)
-            push(gt, "phase", str(c.gt["phase"][row]) if "phase" in c.gt else "")
+            phase = str(c.gt["phase"][row]) if "phase" in c.gt else ""
+            push(gt, "phase", phase)
+            push(gt, "arch_fault", float(phase == "fault" and "arch" in c.name))
             fdict = {**(feats.as_dict() if feats is not None else {}), **rel}
             for name in CONTOUR:
                 push(feat, name, fdict.get(name, np.nan))
@@ -281,14 +281,20 @@ def predict(table: FrameTable, names: tuple[str, ...], coef: np.ndarray) -> np.n
     return coef[0] + x @ coef[1:]
 
 
-def loco_errors(table: FrameTable, target: str, names: tuple[str, ...]) -> tuple[float, float]:
-    """Leave-one-clip-out (MAE, RMSE) of a linear model on `names`."""
+def loco_predictions(table: FrameTable, target: str, names: tuple[str, ...]) -> np.ndarray:
+    """Each clip's predictions by a linear model on `names` fitted on the other clips."""
     pred = np.full(table.clip.shape, np.nan)
     for k in np.unique(table.clip):
         coef = fit_linear(table, target, names, table.clip != k)
         if coef is not None:
             held = table.clip == k
             pred[held] = predict(table, names, coef)[held]
+    return pred
+
+
+def loco_errors(table: FrameTable, target: str, names: tuple[str, ...]) -> tuple[float, float]:
+    """Leave-one-clip-out (MAE, RMSE) of a linear model on `names`."""
+    pred = loco_predictions(table, target, names)
     err = pred - table.gt[target]
     ok = np.isfinite(err)
     if not ok.any():
@@ -296,24 +302,50 @@ def loco_errors(table: FrameTable, target: str, names: tuple[str, ...]) -> tuple
     return float(np.mean(np.abs(err[ok]))), float(np.sqrt(np.mean(err[ok] ** 2)))
 
 
-def fit_pelvis(table: FrameTable, target: str) -> PelvisModel | None:
+def fit_pelvis(table: FrameTable, target: str) -> tuple[PelvisModel | None, np.ndarray]:
+    """The feature set with the lowest leave-one-clip-out RMSE, fitted on all clips, and
+    its leave-one-clip-out predictions."""
+    none = np.full(table.clip.shape, np.nan)
     if not np.isfinite(table.gt[target]).any():
-        return None
+        return None, none
     scored = []
     for names in FEATURE_SETS:
         m, r = loco_errors(table, target, names)
         print(f"  {target:22s} LOCO MAE {m:5.2f} RMSE {r:5.2f}  <- {', '.join(names)}")
-        if np.isfinite(m):
-            scored.append((m, r, names))
+        if np.isfinite(r):
+            scored.append((r, len(names), m, names))
     if not scored:
-        return None
-    m, r, names = min(scored)
+        return None, none
+    # Lowest RMSE (large misses, e.g. an arching episode read as normal, count most);
+    # a smaller feature set wins unless a larger one is 0.05 deg better.
+    best = min(scored)[0]
+    r, _, m, names = min((x for x in scored if x[0] <= best + 0.05), key=lambda x: x[1])
     coef = fit_linear(table, target, names, np.ones(table.clip.shape, bool))
-    return PelvisModel(
+    model = PelvisModel(
         intercept=round(float(coef[0]), 4),
         coef={n: round(float(c), 5) for n, c in zip(names, coef[1:], strict=True)},
         rmse_deg=round(r, 2),
     )
+    return model, loco_predictions(table, target, names)
+
+
+def fit_arch_threshold(table: FrameTable, pred: np.ndarray) -> float:
+    """Arching-flag threshold on leave-one-clip-out lumbar predictions: half-way between
+    the 95th percentile over good-form frames and the 10th over arching-fault frames."""
+    phase = table.gt["phase"]
+    arch = table.gt["arch_fault"] > 0.5
+    good = np.isin(phase, ("hold", "contract", "relax"))
+    a, g = pred[arch & np.isfinite(pred)], pred[good & np.isfinite(pred)]
+    if not (a.size and g.size):
+        return float("nan")
+    lo, hi = float(np.percentile(g, 95)), float(np.percentile(a, 10))
+    threshold = round((lo + hi) / 2, 1)
+    print(
+        f"  arching flag: good-form P95 {lo:.1f}, arching P10 {hi:.1f} -> threshold "
+        f"{threshold}: {np.mean(a > threshold):.0%} of arching, {np.mean(g > threshold):.0%}"
+        " of good-form frames flagged (leave-one-clip-out, unsmoothed)"
+    )
+    return threshold
 
 
 # ---------------------------------------------------------------- report
@@ -360,10 +392,11 @@ def fit_hip_pelvis_offset(table: FrameTable) -> float:
 
 def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
-    names = ("hip", "far_hip", "shoulder", "knee", "ankle", "hip_pelvis_offset_deg")
+    names = ("hip", "other_hip", "shoulder", "working_ankle", "hip_pelvis_offset_deg")
     for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
     print(f"    lumbar_extension={calib.lumbar_extension!r},")
+    print(f"    arch_lumbar_threshold_deg={calib.arch_lumbar_threshold_deg!r},")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,12 +418,14 @@ def main(argv: list[str] | None = None) -> int:
     loco_table = loco_landmark_table(train, facing) if len(train) > 1 else cal_table
     report_landmarks(raw_table, cal_table, loco_table)
     print("\npelvis models (leave-one-clip-out):")
-    tilt = fit_pelvis(cal_table, "pelvic_tilt_deg")
-    lumbar = fit_pelvis(cal_table, "lumbar_extension_deg")
+    tilt, _ = fit_pelvis(cal_table, "pelvic_tilt_deg")
+    lumbar, lumbar_loco = fit_pelvis(cal_table, "lumbar_extension_deg")
+    threshold = fit_arch_threshold(cal_table, lumbar_loco)
     offset = fit_hip_pelvis_offset(cal_table)
-    print_calibration(
-        replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar, hip_pelvis_offset_deg=offset)
-    )
+    calib = replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar, hip_pelvis_offset_deg=offset)
+    if np.isfinite(threshold):
+        calib = replace(calib, arch_lumbar_threshold_deg=threshold)
+    print_calibration(calib)
     return 0
 
 
