@@ -1,6 +1,12 @@
 """Follow the exercising person when more than one person is in view.
 
-The landmarker is asked for up to `TRACKED_POSES` poses per frame. `PersonTracker` keeps
+The landmarker runs in VIDEO mode, where it tracks the region of the person it found
+instead of detecting afresh every frame, so it stays on that person while they are in
+view. It is asked for `TRACKED_POSES` pose(s) per frame: 1 by default, because asking
+for 2 makes it run the person detector on every frame in search of the second person,
+which doubles the cost of inference (86 ms vs 45 ms a frame measured by
+tools/bench_perf.py); the two-people test in tests/test_robustness.py passes with 1.
+On top of that, `PersonTracker` keeps
 one track - where the followed person's torso was last seen, and how large it was - and
 per frame returns the pose that continues it:
 
@@ -32,7 +38,7 @@ from posecoach.estimation import MediaPipePoseEstimator
 from posecoach.landmarks import Landmark
 from posecoach.types import Frame, Pose
 
-TRACKED_POSES = 2
+TRACKED_POSES = 1
 MAX_JUMP = 1.0  # torso lengths, allowed between two consecutive frames
 MAX_SPEED = 3.0  # torso lengths per second, added for the time the person was unseen
 MAX_SCALE_RATIO = 1.8
