@@ -74,6 +74,10 @@ class Calibration:
     # thigh on the rendered clips, while the working leg's thigh roughly continues the
     # trunk and its hip landmark stays put; so a calibrated tool places both hips from it.
     other_hip: JointOffset | None = None
+    # (hip, other_hip) when the working leg is the one FARTHER from the camera (its hip
+    # landmark then sits on the far side of the pelvis; perspective flips the other
+    # hip's offset), or None to use hip / other_hip for both.
+    far_side: tuple[JointOffset, JointOffset] | None = None
     # Shoulder pair midpoint -> mid-point of the glenohumeral centres.
     shoulder: JointOffset = JointOffset()
     # Working leg's ankle landmark -> ankle centre, in the shank frame (knee -> ankle).
@@ -99,24 +103,21 @@ UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py` (PROVISIONAL: 4 clips).
 FITTED = Calibration(
-    hip=JointOffset(up=0.0297, anterior=-0.0189),
-    other_hip=JointOffset(up=0.0687, anterior=-0.0013),
-    shoulder=JointOffset(up=-0.0563, anterior=0.0069),
-    working_ankle=SegmentOffset(along=0.0638, across=0.0508),
-    hip_pelvis_offset_deg=5.37,
+    hip=JointOffset(up=0.0301, anterior=-0.019),
+    other_hip=JointOffset(up=0.0733, anterior=-0.0003),
+    far_side=(JointOffset(up=0.0049, anterior=-0.0108), JointOffset(up=-0.0403, anterior=-0.0513)),
+    shoulder=JointOffset(up=-0.0575, anterior=0.0068),
+    working_ankle=SegmentOffset(along=0.0626, across=0.0481),
+    hip_pelvis_offset_deg=5.29,
     pelvic_tilt=PelvisModel(
-        intercept=-3.336,
-        coef={
-            "rel_lordosis_depth": 227.04898,
-            "rel_sacral_angle_deg": -0.06937,
-            "rel_trunk_inclination_deg": -1.03899,
-        },
-        rmse_deg=3.8,
+        intercept=-3.1714,
+        coef={"rel_bend_deg": -0.90809, "rel_trunk_inclination_deg": -1.03324},
+        rmse_deg=3.83,
     ),
     lumbar_extension=PelvisModel(
-        intercept=-0.4405, coef={"rel_lordosis_depth": 251.68081}, rmse_deg=3.83
+        intercept=-0.5096, coef={"rel_lordosis_depth": 244.95622}, rmse_deg=4.01
     ),
-    arch_lumbar_threshold_deg=1.2,
+    arch_lumbar_threshold_deg=1.1,
 )
 
 DEFAULT_CALIBRATION = FITTED

@@ -42,8 +42,10 @@ def block_native_telemetry() -> None:
     for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy",
                  "ALL_PROXY"):
         os.environ[name] = _NO_EGRESS_PROXY
+    # Local connections (a browser driven by tests, a local viewer) stay direct; a
+    # user's own no_proxy list is replaced so it cannot let the logging out.
     for name in ("no_proxy", "NO_PROXY"):
-        os.environ.pop(name, None)
+        os.environ[name] = "localhost,127.0.0.1,::1"
 
 
 class ModelError(Exception):

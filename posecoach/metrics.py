@@ -186,9 +186,12 @@ def body_points(
     else:
         up = ant = np.array([NAN, NAN])
         scale = NAN
-    other = c.hip if c.other_hip is None else c.other_hip
+    own, other = c.hip, (c.hip if c.other_hip is None else c.other_hip)
+    near = Side.RIGHT if facing > 0 else Side.LEFT
+    if side is not near and c.far_side is not None:
+        own, other = c.far_side
     hips = {
-        side: _shift(raw_hips[side], c.hip, up, ant, scale),
+        side: _shift(raw_hips[side], own, up, ant, scale),
         side.other: _shift(raw_hips[side.other], other, up, ant, scale),
     }
 

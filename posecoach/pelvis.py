@@ -1,18 +1,46 @@
 """Pelvic tilt and lumbar extension ESTIMATED from the back contour of the body mask.
 
 No landmark marks the pelvis or the lumbar spine, so these are estimates, always
-reported with their uncertainty. The idea: along the trunk line (mid-hip ->
-mid-shoulder) the posterior edge of the person's segmentation mask traces the back.
-Arching the low back (lumbar extension) deepens the hollow above the buttocks and
-turns the lower back contour against the trunk line; tilting the pelvis forward
-turns the sacral / lower back contour with it. The profile is measured in the
+reported with their uncertainty (confidence capped at 0.5). The idea: along the trunk
+line (mid-hip -> mid-shoulder) the posterior edge of the person's segmentation mask
+traces the back. Arching the low back (lumbar extension) deepens the hollow above the
+buttocks and turns the lower back contour against the trunk line; tilting the pelvis
+forward turns the sacral / lower back contour with it. The profile is measured in the
 body's own frame, in trunk lengths, so it does not depend on image size or facing.
 
     profile d(t): for t in PROFILE_LEVELS (0 = hip level, 1 = shoulder level) the
         distance, in trunk lengths, from the trunk line to the posterior mask edge,
         walking perpendicular to the trunk line towards the back.
-    features (see ContourFeatures), then a linear model per estimate whose
-    coefficients are fitted on rendered ground truth (posecoach.calibration).
+    features (ContourFeatures): slopes of the contour (sacral, low back, upper back),
+        their bend, and the depth of the lumbar hollow.
+    relative features (ContourReference): each feature minus its running median for
+        this person in this posture (upright / lying), plus the change of the trunk
+        inclination and hip extension from their usual values.
+    a linear model per estimate (coefficients in posecoach.calibration, fitted by
+        tools/calibrate_metrics.py on the rendered ground-truth clips).
+
+Why relative: on the rendered bodies the silhouette's shape (buttocks, belly, back
+muscles) moves the absolute features between people several times more than an
+arching episode does (e.g. the low-back slope of a good hold ranged from -7 to -15 deg
+across bodies, while arching changed it by 4 deg within one body), so no absolute
+model separates arching from normal. Within one person the shape is constant, and the
+change from their own usual contour tracks posture changes well. The fitted models:
+    lumbar_extension = a + b * rel_lordosis_depth          (the hollow deepening)
+    pelvic_tilt      = a + b * rel_bend + c * rel_trunk_inclination
+(the trunk pitching forward goes with an anterior pelvic tilt).
+
+How far to trust them (leave-one-clip-out on the side-on clips, and the benchmark
+through MetricsTracker, see README "Accuracy"): RMSE about 4 deg for both, MAE about
+2.5-3 deg; an arching episode of about 15-18 deg is flagged in over 90% of its
+frames with under 5% false flags in good form. Limits, in order of importance:
+  * the ABSOLUTE level is the population's: the estimate of a person's usual posture
+    is the fitted intercept (about -0.5 deg lumbar, -3 deg tilt), whatever their real
+    posture is. Someone who arches through the whole session looks normal; what is
+    measured is the change from how they usually hold themselves.
+  * the first second in each posture has no reference yet: the estimates are NaN.
+  * fitted on 9 rendered clips of one body model (anny) with 2 arching episodes;
+    real clothing, hair and lighting change the mask edge. Treat the numbers as a
+    trend indicator with several degrees of uncertainty, never as a measurement.
 """
 
 from __future__ import annotations

@@ -116,17 +116,23 @@ def _trunk_frame(pose, side: Side):
     return (sh, hip, axis / length, length) if length > 0 else None
 
 
-def trunk_offsets(clip: Clip, facing: np.ndarray) -> dict[str, list[np.ndarray]]:
+def trunk_offsets(
+    clip: Clip, facing: np.ndarray, far_side: bool = False
+) -> dict[str, list[np.ndarray]]:
     """Body-frame offsets (up, anterior) / trunk length, per frame, of
     hip: working hip landmark -> its own GT hip; other_hip: working hip landmark -> the
-    other GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder."""
+    other GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder. Frames where the
+    working leg is the near one, or with `far_side` the far one."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
             continue
         f = int(facing[i])
         work = gt_side(clip, row)
-        frame = _trunk_frame(pose, work) if work is not None else None
+        near = Side.RIGHT if f > 0 else Side.LEFT
+        if work is None or (work is not near) != far_side:
+            continue
+        frame = _trunk_frame(pose, work)
         if frame is None:
             continue
         sh, hip, up, length = frame
@@ -180,15 +186,25 @@ def _median(values: list[np.ndarray]) -> np.ndarray:
     return np.median(np.array(values), axis=0) if values else np.zeros(2)
 
 
-def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
-    """Landmark -> joint centre offsets: medians over all frames of `clips`."""
+def _trunk_medians(
+    clips: list[Clip], facing: dict[str, np.ndarray], far_side: bool
+) -> dict[str, JointOffset]:
     pooled: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for c in clips:
-        for joint, values in trunk_offsets(c, facing[c.name]).items():
+        for joint, values in trunk_offsets(c, facing[c.name], far_side).items():
             pooled[joint].extend(values)
+    if not pooled["hip"]:
+        return {}
     med = {j: _median(v).round(4) for j, v in pooled.items()}
-    trunk = {j: JointOffset(up=float(m[0]), anterior=float(m[1])) for j, m in med.items()}
+    return {j: JointOffset(up=float(m[0]), anterior=float(m[1])) for j, m in med.items()}
+
+
+def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
+    """Landmark -> joint centre offsets: medians over all frames of `clips`."""
+    trunk, far = (_trunk_medians(clips, facing, far_side) for far_side in (False, True))
     calib = Calibration(hip=trunk["hip"], other_hip=trunk["other_hip"], shoulder=trunk["shoulder"])
+    if far:  # the working leg was the far one in some clips
+        calib = replace(calib, far_side=(far["hip"], far["other_hip"]))
     legs: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for c in clips:
         for joint, values in leg_offsets(c, facing[c.name], calib).items():
@@ -392,7 +408,8 @@ def fit_hip_pelvis_offset(table: FrameTable) -> float:
 
 def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
-    names = ("hip", "other_hip", "shoulder", "working_ankle", "hip_pelvis_offset_deg")
+    names = ("hip", "other_hip", "far_side", "shoulder", "working_ankle")
+    names += ("hip_pelvis_offset_deg",)
     for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
     print(f"    lumbar_extension={calib.lumbar_extension!r},")
