@@ -88,7 +88,7 @@ def test_unknown_key_is_named() -> None:
 
 
 def test_unknown_key_in_nested_array_is_named() -> None:
-    msg = _bad(GOOD.replace('  fault = 8.0\n', '  fault = 8.0\n  falut = 1\n', 1))
+    msg = _bad(GOOD.replace('  fault = 5.0\n', '  fault = 5.0\n  falut = 1\n', 1))
     assert "key 'rules[0].when[0].falut'" in msg
 
 
@@ -120,7 +120,7 @@ def test_bad_metric_name_is_named() -> None:
 
 
 def test_hysteresis_the_wrong_way_round_is_rejected() -> None:
-    msg = _bad(GOOD.replace("fault = 8.0\n  clear = 4.0", "fault = 8.0\n  clear = 12.0"))
+    msg = _bad(GOOD.replace("fault = 5.0\n  clear = 2.0", "fault = 5.0\n  clear = 12.0"))
     assert "key 'rules[0].when[0].clear'" in msg
 
 
