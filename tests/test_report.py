@@ -39,9 +39,6 @@ def browser(tmp_path_factory):
         pytest.skip("Debian chromium / chromium-driver not installed (tools/test.sh installs)")
     webdriver = pytest.importorskip("selenium.webdriver", reason="pip install '.[test]'")
     options = webdriver.ChromeOptions()
-    # posecoach points the proxy variables at a closed local port (to keep MediaPipe's
-    # native logging on the machine); the driver connection is local and needs none.
-    options.ignore_local_proxy_environment_variables()
     options.binary_location = chromium
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
