@@ -23,6 +23,29 @@ def private_history(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("POSECOACH_DB", str(tmp_path_factory.mktemp("db") / "history.sqlite"))
 
 
+@pytest.fixture(scope="module")
+def xdisplay():
+    """A virtual X display (Xvfb) for tests of real windows; skipped when Xvfb is missing.
+
+    -displayfd: the server picks a free display itself and prints its number once it
+    accepts connections (no guessing, no race with a server still shutting down).
+    """
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (tools/test.sh installs the Debian package xvfb)")
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    number = server.stdout.readline().strip()
+    if not number.isdigit():
+        server.kill()
+        server.wait()
+        pytest.skip("Xvfb did not start")
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def realmedia() -> Path:
     """../shared/realmedia (never copied into the repo); skip when it is not beside us."""

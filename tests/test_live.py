@@ -56,25 +56,11 @@ def permissive_exercise(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def xdisplay():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (tools/test.sh installs the Debian package xvfb)")
+def xdisplay(xdisplay):
+    """The shared virtual display, plus xdotool to find the window and send keys."""
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (tools/test.sh installs it)")
-    # -displayfd: the server picks a free display itself and prints its number once it
-    # accepts connections (no guessing, no race with a server still shutting down).
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    number = server.stdout.readline().strip()
-    if not number.isdigit():
-        server.kill()
-        server.wait()
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+    return xdisplay
 
 
 def _env(display: str | None) -> dict[str, str]:

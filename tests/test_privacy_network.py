@@ -172,24 +172,6 @@ def test_analyze_works_without_any_network(tmp_path, clip):
     assert (out / "report.html").is_file()
 
 
-@pytest.fixture(scope="module")
-def xdisplay():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (tools/test.sh installs the Debian package xvfb)")
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    number = server.stdout.readline().strip()
-    if not number.isdigit():
-        server.kill()
-        server.wait()
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def _listening_inodes() -> set[str]:
     """Socket inodes in LISTEN state (TCP) or bound (UDP), all address families."""
     inodes = set()

@@ -19,17 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-METRICS = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "trunk_inclination_deg",
-    "pelvic_tilt_deg",
-    "lumbar_extension_deg",
-    "hip_extension_pelvis_deg",
-)
+from posecoach.types import METRIC_NAMES
+
+METRICS = METRIC_NAMES  # the names and order every output uses
 OTHER = {"L": "R", "R": "L"}
 DOWN = np.array([0.0, 0.0, -1.0])
 UP = np.array([0.0, 0.0, 1.0])

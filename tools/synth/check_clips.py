@@ -18,18 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach.types import METRIC_NAMES
+
 JOINTS = ("l_shoulder", "r_shoulder", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle")
-ANGLES = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "trunk_inclination_deg",
-    "pelvic_tilt_deg",
-    "lumbar_extension_deg",
-    "hip_extension_pelvis_deg",
-)
+ANGLES = METRIC_NAMES  # the names and order of DOMAIN.md every output uses
 COLUMNS = ["frame", "time_s", "phase", "side", *ANGLES, "in_frame"]
 COLUMNS += [f"{j}_{a}" for j in JOINTS for a in ("x", "y")]
 SHOWN = ANGLES[:1] + ANGLES[2:4] + ANGLES[5:]

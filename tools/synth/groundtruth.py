@@ -26,18 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from posecoach.types import METRIC_NAMES
+
 JOINTS = ("shoulder", "hip", "knee", "ankle")
-GT_COLUMNS = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "trunk_inclination_deg",
-    "pelvic_tilt_deg",
-    "lumbar_extension_deg",
-    "hip_extension_pelvis_deg",
-)
+GT_COLUMNS = METRIC_NAMES  # the names and order of DOMAIN.md every output uses
 
 
 @dataclass(frozen=True)
