@@ -49,6 +49,24 @@ class SegmentOffset:
 
 
 @dataclass(frozen=True)
+class AnkleOffset:
+    """Ankle landmark -> ankle centre in the shank frame, turning with the foot.
+
+    offset = base + cos_term * cos(foot) + sin_term * sin(foot), where foot is the
+    angle of the foot (heel -> toe landmarks) from the shank direction (knee -> ankle),
+    signed so that it means the same for both facings (about -90 for a foot at a right
+    angle to the shank, about -20 to -45 for a foot pointed along it). BlazePose's ankle
+    point sits on the foot's outline, so where it lies from the joint depends on how the
+    foot is held: on the rendered clips 0.06 trunk lengths to the front of the joint
+    with the foot pointed, and about 0 with the foot at a right angle.
+    """
+
+    base: SegmentOffset = SegmentOffset()
+    cos_term: SegmentOffset = SegmentOffset()
+    sin_term: SegmentOffset = SegmentOffset()
+
+
+@dataclass(frozen=True)
 class PelvisModel:
     """Linear model from back-contour features to pelvic tilt / lumbar extension.
 
@@ -80,8 +98,8 @@ class Calibration:
     far_side: tuple[JointOffset, JointOffset] | None = None
     # Shoulder pair midpoint -> mid-point of the glenohumeral centres.
     shoulder: JointOffset = JointOffset()
-    # Working leg's ankle landmark -> ankle centre, in the shank frame (knee -> ankle).
-    working_ankle: SegmentOffset = SegmentOffset()
+    # Ankle landmark -> ankle centre, in the shank frame, depending on the foot's angle.
+    ankle: AnkleOffset = AnkleOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
     # hip_extension_pelvis_deg = thigh angle from its posture reference - pelvic tilt +
@@ -103,21 +121,29 @@ UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py` (PROVISIONAL: 4 clips).
 FITTED = Calibration(
-    hip=JointOffset(up=0.0301, anterior=-0.019),
-    other_hip=JointOffset(up=0.0733, anterior=-0.0003),
-    far_side=(JointOffset(up=0.0049, anterior=-0.0108), JointOffset(up=-0.0403, anterior=-0.0513)),
-    shoulder=JointOffset(up=-0.0575, anterior=0.0068),
-    working_ankle=SegmentOffset(along=0.0626, across=0.0481),
-    hip_pelvis_offset_deg=5.29,
+    hip=JointOffset(up=0.029, anterior=-0.0217),
+    other_hip=JointOffset(up=0.0678, anterior=0.0004),
+    far_side=(JointOffset(up=-0.0069, anterior=-0.0275), JointOffset(up=-0.0078, anterior=-0.071)),
+    shoulder=JointOffset(up=-0.0582, anterior=0.0076),
+    ankle=AnkleOffset(
+        base=SegmentOffset(along=0.0659, across=0.0087),
+        cos_term=SegmentOffset(along=0.0002, across=0.0654),
+        sin_term=SegmentOffset(along=0.0028, across=0.0167),
+    ),
+    hip_pelvis_offset_deg=5.38,
     pelvic_tilt=PelvisModel(
-        intercept=-3.1714,
-        coef={"rel_bend_deg": -0.90809, "rel_trunk_inclination_deg": -1.03324},
-        rmse_deg=3.83,
+        intercept=-3.4015,
+        coef={
+            "rel_lordosis_depth": 211.08787,
+            "rel_sacral_angle_deg": -0.02139,
+            "rel_trunk_inclination_deg": -0.97344,
+        },
+        rmse_deg=3.67,
     ),
     lumbar_extension=PelvisModel(
-        intercept=-0.5096, coef={"rel_lordosis_depth": 244.95622}, rmse_deg=4.01
+        intercept=-1.1569, coef={"rel_lordosis_depth": 204.57379}, rmse_deg=3.97
     ),
-    arch_lumbar_threshold_deg=1.1,
+    arch_lumbar_threshold_deg=0.4,
 )
 
 DEFAULT_CALIBRATION = FITTED

@@ -29,6 +29,7 @@ import numpy as np
 from posecoach import geometry as geo
 from posecoach.calibration import (
     DEFAULT_CALIBRATION,
+    AnkleOffset,
     Calibration,
     JointOffset,
     SegmentOffset,
@@ -141,6 +142,40 @@ def _shift_along(
     return Point(point.xy + scale * (offset.along * along + offset.across * across), point.conf)
 
 
+def foot_angle_deg(pose: Pose, side: Side, knee: Point, ankle: Point, facing: int) -> float:
+    """Signed angle (deg) of the foot (heel -> toe) from the shank (knee -> ankle).
+
+    The sign is taken in the body's chirality (cross2 times facing), so the same foot
+    posture gives the same angle for both facings; about -90 for a foot at a right angle
+    to the shank. NaN when a point is missing.
+    """
+    heel = landmark_point(pose, sided("heel", side))
+    toe = landmark_point(pose, sided("foot", side))
+    if not (heel.ok and toe.ok and knee.ok and ankle.ok):
+        return NAN
+    shank, foot = ankle.xy - knee.xy, toe.xy - heel.xy
+    angle = np.degrees(np.arctan2(float(geo.cross2(shank, foot)), float(shank @ foot)))
+    return float(geo.wrap_deg(angle * facing))
+
+
+def _ankle(
+    pose: Pose, side: Side, knee: Point, offset: AnkleOffset, facing: int, scale: float
+) -> Point:
+    """The ankle centre: the landmark moved by `offset` at this foot angle (as seen when
+    the foot is not)."""
+    ankle = landmark_point(pose, sided("ankle", side))
+    foot = np.radians(foot_angle_deg(pose, side, knee, ankle, facing))
+    if not np.isfinite(foot):
+        return ankle
+    c, s = float(np.cos(foot)), float(np.sin(foot))
+    b, tc, ts = offset.base, offset.cos_term, offset.sin_term
+    shift = SegmentOffset(
+        along=b.along + c * tc.along + s * ts.along,
+        across=b.across + c * tc.across + s * ts.across,
+    )
+    return _shift_along(ankle, knee, shift, facing, scale)
+
+
 def _midpoint(a: Point, b: Point) -> Point:
     if a.ok and b.ok:
         return Point((a.xy + b.xy) / 2.0, min(a.conf, b.conf))
@@ -170,10 +205,10 @@ def body_points(
 
     The trunk offsets of `calibration` are applied in the body frame built from the
     raw trunk line: up = unit(mid_shoulder - hip point), anterior = `anterior_of(up)`,
-    scaled by the raw trunk length; the working ankle's offset in the frame of the
-    shank. Knees are used as seen (their median offset on the rendered clips is 0.01
-    trunk lengths). Without a trunk line no offset can be applied, so points that need one
-    are MISSING then.
+    scaled by the raw trunk length; the ankle offsets in the frame of the shank, turning
+    with the foot (`AnkleOffset`). Knees are used as seen (their median offset on the
+    rendered clips is 0.01 trunk lengths). Without a trunk line no offset can be
+    applied, so points that need one are MISSING then.
     """
     c = calibration
     raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
@@ -195,13 +230,9 @@ def body_points(
         side.other: _shift(raw_hips[side.other], other, up, ant, scale),
     }
 
-    # The ankle offset is fitted on the working leg, whose foot hangs or lies relaxed
-    # (plantarflexed); the other foot is planted or held up and its landmark sits
-    # elsewhere, so the other leg is left as BlazePose sees it.
-    knee = landmark_point(pose, sided("knee", side))
-    ankle = _shift_along(
-        landmark_point(pose, sided("ankle", side)), knee, c.working_ankle, facing, scale
-    )
+    knee, other_knee = (landmark_point(pose, sided("knee", s)) for s in (side, side.other))
+    ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
+    other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
     return BodyPoints(
         mid_shoulder=_shift(raw_sh, c.shoulder, up, ant, scale),
         mid_hip=_midpoint(hips[side], hips[side.other]),
@@ -209,8 +240,8 @@ def body_points(
         knee=knee,
         ankle=ankle,
         other_hip=hips[side.other],
-        other_knee=landmark_point(pose, sided("knee", side.other)),
-        other_ankle=landmark_point(pose, sided("ankle", side.other)),
+        other_knee=other_knee,
+        other_ankle=other_ankle,
     )
 
 

@@ -4,11 +4,14 @@ import numpy as np
 import pytest
 from synthetic_pose import Figure, make_pose
 
-from posecoach.calibration import Calibration, JointOffset, SegmentOffset
-from posecoach.landmarks import Landmark, Side
+from posecoach.calibration import AnkleOffset, Calibration, JointOffset, SegmentOffset
+from posecoach.geometry import rotate_deg
+from posecoach.landmarks import Landmark, Side, sided
 from posecoach.metrics import (
     MetricValues,
+    Point,
     compute_metrics,
+    foot_angle_deg,
     pair_midpoint,
     thigh_from_posture_reference,
 )
@@ -114,19 +117,43 @@ def test_other_hip_is_placed_from_the_working_hip(facing):
     assert abs(plain["hip_extension_deg"] - 10) > 1
 
 
+def _with_feet(pose, foot_deg: float, facing: int):
+    """The pose with heel and toe landmarks: each foot turned `foot_deg` from its shank
+    (in the body's chirality, as metrics.foot_angle_deg measures it)."""
+    for side in Side:
+        knee = pose.xy[int(sided("knee", side))]
+        ankle = pose.xy[int(sided("ankle", side))]
+        shank = (ankle - knee) / np.linalg.norm(ankle - knee)
+        # rotate_deg turns clockwise on screen = positive cross2; chirality via facing
+        foot = rotate_deg(shank, foot_deg * facing)
+        for lm, xy in ((sided("heel", side), ankle), (sided("foot", side), ankle + 40 * foot)):
+            pose.xy[int(lm)] = xy
+            pose.visibility[int(lm)] = 0.95
+    return pose
+
+
 @pytest.mark.parametrize("facing", [1, -1])
-def test_ankle_offset_acts_in_the_shank_frame(facing):
-    """An `across` ankle offset bends the working knee the same way for both facings and
-    any shank angle: positive across = anterior for a shank hanging straight down."""
-    for flex in (0.0, 90.0):
-        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, trunk_incl=0)
-        calib = Calibration(working_ankle=SegmentOffset(along=0.0, across=0.1))
-        v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
-        # 0.1 trunk (0.05 m) across a 0.43 m shank: the ankle swings anteriorly,
-        # which straightens the (posteriorly bent) knee
+def test_ankle_offset_acts_in_the_shank_frame_and_turns_with_the_foot(facing):
+    """A positive `across` ankle offset moves the ankle anteriorly for a hanging shank,
+    which straightens the (posteriorly bent) knee, for both facings and both legs; the
+    foot terms scale with cos / sin of the foot angle."""
+    base = Calibration(ankle=AnkleOffset(base=SegmentOffset(along=0.0, across=0.1)))
+    by_cos = Calibration(ankle=AnkleOffset(cos_term=SegmentOffset(along=0.0, across=0.2)))
+    for flex in (10.0, 90.0):
+        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, other_knee_flex=flex)
+        pose = _with_feet(make_pose(fig), -60.0, facing)
+        assert foot_angle_deg(
+            pose, Side.LEFT, Point(pose.xy[25], 1.0), Point(pose.xy[27], 1.0), facing
+        ) == pytest.approx(-60.0, abs=1e-6)
+        # 0.1 trunk (0.05 m) across a 0.43 m shank
         expected = flex - np.degrees(np.arctan2(0.05, 0.43))
-        assert v["knee_flexion_deg"] == pytest.approx(abs(expected), abs=1e-6)
-        assert v["other_knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
+        for calib in (base, by_cos):  # cos(-60) * 0.2 = 0.1
+            v = compute_metrics(pose, Side.LEFT, facing, calib).values
+            assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+            assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+    # without foot landmarks the ankle is used as seen
+    v = compute_metrics(make_pose(Figure(facing=facing)), Side.LEFT, facing, base).values
+    assert v["knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
 
 
 def test_thigh_reference_follows_posture():

@@ -25,12 +25,19 @@ import numpy as np
 from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
 from posecoach import geometry as geo
-from posecoach.calibration import Calibration, JointOffset, PelvisModel, SegmentOffset
+from posecoach.calibration import (
+    AnkleOffset,
+    Calibration,
+    JointOffset,
+    PelvisModel,
+    SegmentOffset,
+)
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.metrics import (
     LYING_TRUNK_DEG,
     MIN_VISIBILITY,
     body_points,
+    foot_angle_deg,
     landmark_metrics,
     landmark_point,
     pair_midpoint,
@@ -154,8 +161,8 @@ def trunk_offsets(
 
 
 def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str, list[np.ndarray]]:
-    """Shank-frame offsets (along, across) / trunk length of the ankle, per frame, of the
-    working leg."""
+    """Per frame and leg, (foot angle deg, along, across): the ankle's shank-frame offset
+    GT - landmark in trunk lengths, with the foot angle it was seen at."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
@@ -166,20 +173,41 @@ def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str,
         if not np.isfinite(length) or length <= 0:
             continue
         for s, tag in ((Side.LEFT, "l"), (Side.RIGHT, "r")):
-            if gt_side(clip, row) is not s:
-                continue  # the working leg only: the one the metrics are about
             knee = landmark_point(pose, sided("knee", s), MIN_VISIBILITY)
             ankle = landmark_point(pose, sided("ankle", s), MIN_VISIBILITY)
-            for joint, origin, point in (("ankle", knee, ankle),):
-                gt = clip.gt_joint(joint, tag)[row]
-                if not (origin.ok and point.ok and np.all(np.isfinite(gt))):
-                    continue
-                seg = point.xy - origin.xy
-                along = seg / float(geo.norm(seg))
-                across = geo.rotate_deg(along, -90.0 * f)
-                d = (gt - point.xy) / length
-                out[joint].append(np.array([d @ along, d @ across]))
+            foot = foot_angle_deg(pose, s, knee, ankle, f)
+            gt = clip.gt_joint("ankle", tag)[row]
+            if not (np.isfinite(foot) and np.all(np.isfinite(gt))):
+                continue
+            seg = ankle.xy - knee.xy
+            along = seg / float(geo.norm(seg))
+            across = geo.rotate_deg(along, -90.0 * f)
+            d = (gt - ankle.xy) / length
+            out["ankle"].append(np.array([foot, d @ along, d @ across]))
     return out
+
+
+def fit_ankle(samples: list[np.ndarray]) -> AnkleOffset:
+    """Least squares of the offset on (1, cos foot, sin foot), robust to outliers by one
+    refit without the residuals beyond 3 median absolute deviations."""
+    if len(samples) < 10:
+        return AnkleOffset()
+    a = np.array(samples)
+    x = np.c_[np.ones(len(a)), np.cos(np.radians(a[:, 0])), np.sin(np.radians(a[:, 0]))]
+    coefs = []
+    for col in (1, 2):
+        y = a[:, col]
+        c, *_ = np.linalg.lstsq(x, y, rcond=None)
+        r = y - x @ c
+        keep = np.abs(r) <= 3 * np.median(np.abs(r)) + 1e-9
+        c, *_ = np.linalg.lstsq(x[keep], y[keep], rcond=None)
+        coefs.append(np.round(c, 4))
+    (a0, ac, as_), (b0, bc, bs) = coefs
+    return AnkleOffset(
+        base=SegmentOffset(float(a0), float(b0)),
+        cos_term=SegmentOffset(float(ac), float(bc)),
+        sin_term=SegmentOffset(float(as_), float(bs)),
+    )
 
 
 def _median(values: list[np.ndarray]) -> np.ndarray:
@@ -209,9 +237,7 @@ def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration
     for c in clips:
         for joint, values in leg_offsets(c, facing[c.name], calib).items():
             legs[joint].extend(values)
-    seg = {j: _median(v).round(4) for j, v in legs.items()}
-    ankle = SegmentOffset(along=float(seg["ankle"][0]), across=float(seg["ankle"][1]))
-    return replace(calib, working_ankle=ankle)
+    return replace(calib, ankle=fit_ankle(legs["ankle"]))
 
 
 # ---------------------------------------------------------------- per-frame table
@@ -408,7 +434,7 @@ def fit_hip_pelvis_offset(table: FrameTable) -> float:
 
 def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
-    names = ("hip", "other_hip", "far_side", "shoulder", "working_ankle")
+    names = ("hip", "other_hip", "far_side", "shoulder", "ankle")
     names += ("hip_pelvis_offset_deg",)
     for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
