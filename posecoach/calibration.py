@@ -7,14 +7,18 @@ correction here moves each landmark by a fixed offset expressed in the body's ow
 frame (fractions of the trunk length along the trunk axis and along the anterior
 direction), so it is independent of image size, distance and facing.
 
-Provenance: to be fitted by `python tools/calibrate_metrics.py` on the synthetic
-ground-truth clips in sample_videos/ (side-on clips only, |yaw| <= 10 deg; the
-oblique clip is held out), which prints the values to paste below and their
-leave-one-clip-out errors. STATUS (2026-11-22): the clips were not rendered yet
-when this was written, so DEFAULT_CALIBRATION is still the identity: no landmark
-offsets, no pelvis models (pelvic_tilt / lumbar_extension / hip_extension_pelvis
-are NaN), and the view ratios and arch threshold are anthropometric guesses (the
-view ratios agree with a real side-on photo to within a few degrees).
+Provenance: FITTED below was produced by `python tools/calibrate_metrics.py --jobs 1`
+(2026-11-22) on the 11 side-on ground-truth clips in sample_videos/ (bench_arch,
+bench_good_L, bench_good_R, constructive_rest, kneeling_arch, kneeling_good_L,
+kneeling_good_R, kneeling_lean, kneeling_leaves_frame, kneeling_pnf, lying_level1;
+|camera yaw| <= 10 deg, so kneeling_oblique is held out), pasted as printed. The
+script also prints the leave-one-clip-out errors of every part. The offsets are
+medians (hips, shoulders) or a least-squares fit on the foot angle (ankle); the pelvis
+models are the linear feature sets with the lowest leave-one-clip-out RMSE; the arching
+threshold sits between the good-form and arching leave-one-clip-out predictions. The
+view ratios and z_scale are not fitted (anthropometric guesses; on the rendered clips
+they read side-on clips at 7-11 deg and the 38 deg oblique clip at about 41 deg).
+Re-run the script and paste again whenever the clips or the metric code change.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ class Calibration:
 # No correction at all (the plain approach of tools/bench_accuracy.py, and unit tests).
 UNCALIBRATED = Calibration()
 
-# Fitted by `python tools/calibrate_metrics.py` (PROVISIONAL: 4 clips).
+# Fitted by `python tools/calibrate_metrics.py --jobs 1` on the 11 side-on clips (see above).
 FITTED = Calibration(
     hip=JointOffset(up=0.029, anterior=-0.0217),
     other_hip=JointOffset(up=0.0678, anterior=0.0004),
