@@ -120,7 +120,7 @@ def test_bad_metric_name_is_named() -> None:
 
 
 def test_hysteresis_the_wrong_way_round_is_rejected() -> None:
-    msg = _bad(GOOD.replace("fault = 5.0\n  clear = 2.0", "fault = 5.0\n  clear = 12.0"))
+    msg = _bad(GOOD.replace("fault = 5.0\n  clear = 3.0", "fault = 5.0\n  clear = 12.0"))
     assert "key 'rules[0].when[0].clear'" in msg
 
 
