@@ -33,8 +33,9 @@ def kneel(
     """A half-kneeling frame: good form is a tucked pelvis (-6) and a quiet back (0);
     an arch adds +16 tilt and +15 lumbar extension, as in the sample clips."""
     values = {
-        # Out of position: the thigh well in front of the trunk line (standing up, say).
+        # Out of position: the thigh in front of the vertical (sitting back, standing up).
         "hip_extension_deg": hip if in_pos else -20.0,
+        "thigh_to_vertical_deg": hip if in_pos else -10.0,
         "trunk_inclination_deg": -25.0 if lean else 0.0,
         "pelvic_tilt_deg": 10.0 if arch else -6.0,
         "lumbar_extension_deg": 15.0 if arch else 0.0,
@@ -217,10 +218,10 @@ def test_cue_waits_then_stays_for_minimum_time(kneeling: ExerciseSpec) -> None:
     # Arch for 0.6 s (frames 300-317): longer than the cue delay, shorter than the grace.
     _, states = run(kneeling, 15 * FPS, lambda i, t: kneel(t, arch=300 <= i < 318))
     shown = [i for i, s in enumerate(states) if "back_arching" in s.cue_ids]
-    assert shown == list(range(308, 368))  # appears after 0.25 s, stays exactly 2.0 s
+    assert shown == list(range(305, 365))  # appears after 0.15 s, stays exactly 2.0 s
     assert "fault_start" not in [e for _, e in events(states)]
-    assert states[299].cue_ids == ("good_form",) and states[368].cue_ids == ("good_form",)
-    assert states[307].cue_ids == ()  # no praise while the back arches, no banner yet
+    assert states[299].cue_ids == ("good_form",) and states[365].cue_ids == ("good_form",)
+    assert states[304].cue_ids == ()  # no praise while the back arches, no banner yet
 
 
 def test_cues_are_ordered_by_priority(kneeling: ExerciseSpec) -> None:
