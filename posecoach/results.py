@@ -1,6 +1,6 @@
 """One analysed clip's outputs, read back from its folder for reports and the history.
 
-`load_clip(out_dir)` reads summary.json (the session summary), frames.csv and run.json and
+`load_clip(out_dir)` reads summary.json (session, clip and model facts) and frames.csv and
 returns a `ClipResults` with the same names whatever version of the summary wrote them:
 what the summary lacks is derived from frames.csv (peak/median hip extension, view quality)
 or from the exercise definition (safety notes). Nothing here draws or writes.
@@ -344,7 +344,6 @@ def load_clip(out_dir: Path, summary: dict[str, Any] | None = None) -> ClipResul
     """
     out_dir = Path(out_dir)
     summary = summary if summary is not None else _read_json(out_dir / "summary.json")
-    run = _read_json(out_dir / "run.json")
     frames = read_frames(out_dir / "frames.csv")
     if not summary and len(frames) == 0:
         raise ResultsError(f"{out_dir}: no summary.json or frames.csv (not an output folder?)")
@@ -357,14 +356,8 @@ def load_clip(out_dir: Path, summary: dict[str, Any] | None = None) -> ClipResul
         _fill_from_frames(side, frames)
     exercise_id, exercise_name = _exercise(session, summary)
     ok, angle = _view_quality(summary, frames)
-    clip = dict(run)
-    clip.update(_pick(summary, "clip", default={}) or {})
-    model = {
-        "name": run.get("model"),
-        "sha256": run.get("model_sha256"),
-        "posecoach_version": run.get("posecoach_version"),
-    }
-    model.update(_pick(summary, "model", default={}) or {})
+    clip = dict(_pick(summary, "clip", default={}) or {})
+    model = dict(_pick(summary, "model", default={}) or {})
     return ClipResults(
         out_dir=out_dir,
         exercise_id=exercise_id,

@@ -96,7 +96,7 @@ def _write_video(path: Path, images: list[np.ndarray]) -> None:
 
 
 def make_output(out_dir: Path, client: str | None = "Test Client", video: bool = True) -> Path:
-    """Write frames.csv, summary.json, run.json (and annotated.mp4) into out_dir."""
+    """Write frames.csv, summary.json (and annotated.mp4) into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = load_exercise(EXERCISE)
     session = Session(spec)
@@ -117,11 +117,6 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
                 images.append(_draw(t, m))
     if video:
         _write_video(out_dir / "annotated.mp4", images)
-    run = {
-        "source": str(out_dir / "clip.mp4"), "frames": n, "fps": FPS, "size": list(SIZE),
-        "ended_early": False, "posecoach_version": "0.1.0", "model": "pose_landmarker_full",
-        "model_sha256": "ab" * 32,
-    }
     clip = {"source": str(out_dir / "clip.mp4"), "frames": n, "fps": FPS, "size": list(SIZE),
             "rotation_deg": 0, "frames_announced": n, "ended_early": False}
     model = {"name": "pose_landmarker_full", "sha256": "ab" * 32,
@@ -130,6 +125,5 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
     # The same document the pipeline writes (posecoach.summary), plus the client's name.
     summary = build_summary(clip, model, stats, session.finish(), None, safety)
     summary["client"] = client
-    (out_dir / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return out_dir

@@ -1,7 +1,7 @@
 """report.html for one analysed clip: the therapist's view of a session.
 
-`build_report(out_dir)` reads the clip's folder (summary.json, frames.csv, run.json,
-landmarks.csv, annotated.mp4) and writes one self-contained report.html beside them: key
+`build_report(out_dir)` reads the clip's folder (summary.json, frames.csv, landmarks.csv,
+annotated.mp4) and writes one self-contained report.html beside them: key
 numbers, a left/right table, angle plots with target bands and fault episodes, a fault
 timeline that seeks the video, key frames, progress against the client's earlier sessions,
 what was measured vs estimated, the exercise's safety notes, and model/version details.
@@ -93,7 +93,7 @@ def build_report(
 ) -> Path:
     """Write out_dir/report.html and return its path.
 
-    blur_faces: None = as recorded in summary.json/run.json ("blur_faces"), else forced.
+    blur_faces: None = as recorded in summary.json ("blur_faces"), else forced.
     db_path: history database for the progress section (default: the usual one; it is
     only read, never created). client: the client's name (default: summary's "client").
     Raises posecoach.results.ResultsError when out_dir holds no analysis.
