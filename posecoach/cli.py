@@ -52,6 +52,16 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     return paths
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _clip_out_dir(out: Path, clip: Path, several: bool) -> Path:
     return out / clip.stem if several else out
 
@@ -73,6 +83,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         client=args.client,
         blur_faces=args.blur_faces,
         adaptive=AdaptiveParams() if args.adaptive else None,
+        workers=args.workers,
     )
     failed = 0
     for clip in clips:
@@ -155,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--adaptive", action="store_true",
         help="faster: while the body is still run the pose model on every 2nd-4th frame "
         "and interpolate between (every frame again as soon as it moves)",
+    )
+    analyze.add_argument(
+        "--workers", type=_positive_int, metavar="N",
+        help="pose models run side by side (default: one per CPU core, at most 4)",
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)

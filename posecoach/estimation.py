@@ -161,6 +161,12 @@ class MediaPipePoseEstimator:
         self.segmentation = segmentation
         self._last_timestamp_ms = -1
         self._warmed_up = False
+        self._options = {
+            "segmentation": segmentation,
+            "num_poses": num_poses,
+            "min_detection_confidence": min_detection_confidence,
+            "min_tracking_confidence": min_tracking_confidence,
+        }
         with quiet_native_logs():
             self._landmarker = self._create(
                 path, segmentation, num_poses, min_detection_confidence, min_tracking_confidence
@@ -190,6 +196,10 @@ class MediaPipePoseEstimator:
         except (RuntimeError, ValueError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise ModelError(f"{path}: not a usable pose model bundle ({first_line})") from None
+
+    def twin(self) -> MediaPipePoseEstimator:
+        """A second, independent landmarker with the same model and options."""
+        return MediaPipePoseEstimator(self.model_path, **self._options)
 
     @property
     def mediapipe_version(self) -> str:
@@ -224,8 +234,10 @@ class MediaPipePoseEstimator:
             world = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
             mask = None
             if result.segmentation_masks:
-                mask = np.asarray(result.segmentation_masks[i].numpy_view(), np.float32)
-                mask = mask.reshape(mask.shape[0], mask.shape[1])
+                # numpy_view() points into the native image and keeps no reference to
+                # it: copy before `result` (and the memory) goes away.
+                view = result.segmentation_masks[i].numpy_view()
+                mask = np.array(view.reshape(view.shape[:2]), dtype=np.float32, copy=True)
             poses.append(pose_from_landmarks(landmarks, world, frame.size, mask))
         return poses
 

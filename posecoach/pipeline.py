@@ -25,6 +25,7 @@ from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
 from posecoach.export import write_mot
 from posecoach.history import record_session
 from posecoach.measure import MetricsTracker
+from posecoach.parallel import default_workers, parallel_poses
 from posecoach.privacy import blur_face
 from posecoach.progress import Progress
 from posecoach.render.overlay import Overlay
@@ -32,7 +33,7 @@ from posecoach.report import build_report
 from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.sources import SourceInfo, open_source
 from posecoach.summary import ClipStats, build_summary
-from posecoach.tracking import tracked_estimator
+from posecoach.tracking import PersonTracker, tracked_estimator
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
 from posecoach.video_writer import VideoWriter
 
@@ -68,6 +69,8 @@ class AnalysisOptions:
     client: str | None = None
     blur_faces: bool = False
     adaptive: AdaptiveParams | None = None
+    # Pose landmarkers run side by side (posecoach.parallel); None: one per core.
+    workers: int | None = None
 
 
 @dataclass
@@ -217,16 +220,20 @@ def analyze_clip(
         video = VideoSettings(_video_fps(source.info), source.info.size) if options.video else None
         stages = ClipStages(out_dir, spec, video, options.blur_faces)
         own_estimator = estimator is None
-        if own_estimator:
-            estimator = tracked_estimator(options.model_path)
+        twins: list = []
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         try:
-            _analyze_frames(source, estimator, stages, result, progress, options.adaptive)
+            if own_estimator:
+                estimator = tracked_estimator(options.model_path)
+                twins = _twin_landmarkers(estimator, options)
+            _analyze_frames(source, estimator, stages, result, progress, options.adaptive, twins)
         finally:
             progress.close()
-            # The model first: closing the sinks can fail too (a full disk), and a model
+            # The models first: closing the sinks can fail too (a full disk), and a model
             # left open prints a traceback when the interpreter exits.
-            if own_estimator:
+            for twin in twins:
+                twin.close()
+            if own_estimator and estimator is not None:
                 estimator.close()
             stages.close()
         result.ended_early = source.ended_early
@@ -246,6 +253,15 @@ def analyze_clip(
     return result
 
 
+def _twin_landmarkers(tracker: PersonTracker, options: AnalysisOptions) -> list:
+    """Extra landmarkers for parallel inference (none when adaptive: it decides frame by
+    frame which frames the model sees, from what it saw last)."""
+    workers = options.workers if options.workers is not None else default_workers()
+    if options.adaptive is not None or workers <= 1:
+        return []
+    return [tracker.estimator.twin() for _ in range(workers - 1)]
+
+
 def _analyze_frames(
     source: Iterable[Frame],
     estimator: PoseEstimator,
@@ -253,9 +269,12 @@ def _analyze_frames(
     result: ClipResult,
     progress: Progress,
     adaptive: AdaptiveParams | None = None,
+    twins: list | None = None,
 ) -> None:
     """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
     thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
+    With `twins` (more landmarkers beside the tracker's own), the model runs on several
+    frames at once in pose threads (posecoach.parallel), results in frame order.
 
     See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
     here unchanged, and everything measured before an error or Ctrl-C still written.
@@ -266,7 +285,13 @@ def _analyze_frames(
         Prefetch(source, depth=PIPELINE_DEPTH) as frames,
         Worker(_process_with(stages), depth=PIPELINE_DEPTH) as writer,
     ):
-        if adaptive is None:
+        if twins:
+            landmarkers = [estimator.estimator, *twins]
+            poses = (
+                (frame, pose, True)
+                for frame, pose in parallel_poses(frames, landmarkers, estimator.follow)
+            )
+        elif adaptive is None:
             poses = ((frame, estimator.estimate(frame), True) for frame in frames)
         else:
             poses = adaptive_poses(frames, estimator.estimate, adaptive)

@@ -81,6 +81,11 @@ class PersonTracker:
         self.switches = 0  # times the track was (re)started
 
     @property
+    def estimator(self):
+        """The wrapped estimator (the one that finds every pose in a frame)."""
+        return self._estimator
+
+    @property
     def model_name(self) -> str:
         return self._estimator.model_name
 
@@ -91,12 +96,17 @@ class PersonTracker:
         return getattr(self._estimator, name)
 
     def estimate(self, frame: Frame) -> Pose | None:
+        return self.follow(self._poses(frame), frame.time_s)
+
+    def follow(self, poses: list[Pose], time_s: float) -> Pose | None:
+        """Of the poses found in one frame, the one that continues the track (frames
+        must come in time order)."""
         candidates = []
-        for pose in self._poses(frame):
-            anchor = torso_anchor(pose, frame.time_s)
+        for pose in poses:
+            anchor = torso_anchor(pose, time_s)
             if anchor is not None:
                 candidates.append((pose, anchor))
-        chosen = self.choose(candidates, frame.time_s)
+        chosen = self.choose(candidates, time_s)
         if chosen is None:
             return None
         pose, anchor = chosen

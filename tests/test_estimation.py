@@ -115,3 +115,35 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
         MediaPipePoseEstimator(fake)
     with pytest.raises(ModelError, match="not found"):
         MediaPipePoseEstimator(tmp_path / "missing.task")
+
+
+def test_quiet_native_logs_from_two_threads_restores_stderr():
+    """Two landmarkers warming up at once: whatever the interleaving, fd 2 is the real
+    stderr again once both are done (it used to stay silenced for good)."""
+    import os
+    import threading
+
+    from posecoach.quiet import quiet_native_logs
+
+    before = os.fstat(2)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():  # in first, out first
+        with quiet_native_logs():
+            a_in.set()
+            b_in.wait(timeout=5)
+        a_out.set()
+
+    def second():  # in while the first is inside, out last
+        a_in.wait(timeout=5)
+        with quiet_native_logs():
+            b_in.set()
+            a_out.wait(timeout=5)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

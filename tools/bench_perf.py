@@ -10,11 +10,14 @@ last output file (Python start-up and imports excluded, model loading included).
 
   limit      decode (OpenCV) + pose inference only, serially, with the estimator exactly
              as analyze creates it (same model, num_poses, segmentation masks on: the
-             pelvis metrics need them). Nothing else.
+             pelvis metrics need them). Nothing else. One landmarker uses about one core.
+  limit-par  the same with one landmarker per core, frames dealt out in turn
+             (posecoach.parallel, as analyze does it): the ceiling of the hardware.
   baseline   what a user would write: read frames with OpenCV, the same pose model,
              draw the landmarks with cv2, write an annotated video with cv2.VideoWriter.
   metrics    posecoach analyze --no-video --no-report --no-history, explicit --exercise
              (so the `auto` prescan is not timed: it is measured on its own as `prescan`).
+  metrics-1  the same with --workers 1 (one landmarker: what parallel inference adds).
   full       posecoach analyze with the annotated video and the report (--no-history).
   adaptive   metrics, with --adaptive (fewer model runs while the body is still).
 
@@ -45,7 +48,8 @@ REAL_CLIP = REPO.parent / "shared" / "realmedia" / "nowva_reverse_lunge_side_CC0
 SIZE = (960, 540)
 EXERCISE = "kneeling_hip_flexor"
 CLIP_FPS = 30.0
-VARIANTS = ("limit", "baseline", "metrics", "full", "adaptive", "prescan")
+VARIANTS = ("limit", "limit-par", "baseline", "metrics", "metrics-1", "full", "adaptive",
+            "prescan")
 
 
 # --- preparing clips ----------------------------------------------------------------
@@ -139,6 +143,21 @@ def run_limit(clip: Path, out: Path) -> int:
     return count
 
 
+def run_limit_par(clip: Path, out: Path) -> int:
+    from posecoach.parallel import default_workers, parallel_poses
+    from posecoach.tracking import tracked_estimator
+
+    count = 0
+    with tracked_estimator() as estimator:
+        twins = [estimator.estimator.twin() for _ in range(default_workers() - 1)]
+        landmarkers = [estimator.estimator, *twins]
+        for _ in parallel_poses(_frames(clip), landmarkers, estimator.follow):
+            count += 1
+        for twin in twins:
+            twin.close()
+    return count
+
+
 def run_baseline(clip: Path, out: Path) -> int:
     import cv2
 
@@ -181,6 +200,10 @@ def run_metrics(clip: Path, out: Path) -> int:
     return _analyze(clip, out, "--no-video", "--no-report")
 
 
+def run_metrics_1(clip: Path, out: Path) -> int:
+    return _analyze(clip, out, "--no-video", "--no-report", "--workers", "1")
+
+
 def run_full(clip: Path, out: Path) -> int:
     return _analyze(clip, out)
 
@@ -202,7 +225,7 @@ def child(variant: str, clip: Path) -> None:
     import posecoach.cli  # noqa: F401
     import posecoach.tracking  # noqa: F401
 
-    run = globals()[f"run_{variant}"]
+    run = globals()[f"run_{variant.replace('-', '_')}"]
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as tmp:
         start = time.perf_counter()
         frames = run(clip, Path(tmp))
@@ -246,18 +269,21 @@ def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
 
 def print_table(stats: dict[str, dict], repeat: int) -> None:
     limit = stats["limit"]["fps"]
+    par = stats["limit-par"]["fps"]
     base = stats["baseline"]["fps"]
     print(f"{'variant':9} | {'fps':>6} | {'min-max (n=' + str(repeat) + ')':>15} | "
-          f"{'x limit':>7} | {'x base':>6} | {'x realtime':>10} | {'peak RSS MB':>11} | "
-          f"{'child MB':>8}")
+          f"{'x limit':>7} | {'x lim-par':>9} | {'x base':>6} | {'x realtime':>10} | "
+          f"{'peak RSS MB':>11} | {'child MB':>8}")
     for variant in VARIANTS:
         if variant not in stats or variant == "prescan":
             continue
         s = stats[variant]
         enc = f"{s['child_peak_mb']:8.0f}"
         print(f"{variant:9} | {s['fps']:6.1f} | {s['lo']:6.1f} - {s['hi']:6.1f} | "
-              f"{s['fps'] / limit:7.2f} | {s['fps'] / base:6.2f} | "
+              f"{s['fps'] / limit:7.2f} | {s['fps'] / par:9.2f} | {s['fps'] / base:6.2f} | "
               f"{s['fps'] / CLIP_FPS:10.2f} | {s['peak_mb']:11.0f} | {enc}")
+    print("x limit: against one landmarker decoding and inferring serially (the model's own "
+          "limit); x lim-par: against one landmarker per core, inference only")
     print("peak RSS: VmHWM of the variant's own process; child MB: the largest child process "
           "(the ffmpeg encoder for `full`; a start-up probe otherwise)")
     if "prescan" in stats:
