@@ -43,18 +43,14 @@ def known_gap(name: str, reason: str):
     return pytest.param(name, marks=pytest.mark.xfail(reason=reason, strict=False))
 
 
-HOLD_ENTRY_GAP = (
-    "the engine starts a hold once the position has been steady for enter_after_s and does "
-    "not credit that confirmation back; the truth labels the hold from mid-transition"
-)
 HOLD_CASES = [
     "kneeling_good_R",
     "kneeling_good_L",
     "kneeling_arch",
-    known_gap("kneeling_lean", "the leaning cue clears on hysteresis ~1 s after the truth"),
-    known_gap("kneeling_pnf", "the clip's contract/relax timing differs from the protocol's"),
-    known_gap("bench_good_R", HOLD_ENTRY_GAP),
-    known_gap("bench_good_L", HOLD_ENTRY_GAP),
+    "kneeling_lean",
+    "kneeling_pnf",
+    "bench_good_R",
+    "bench_good_L",
     "bench_arch",
 ]
 PEAK_CASES = [

@@ -17,6 +17,12 @@ Phases (SessionState.phase):
 Time comes only from FrameMetrics.time_s (seconds). Honest crediting: time counts only on
 frames in good form; a fault or lost view shorter than `grace_s` is credited once form is
 back (a flicker does not pause), a longer one is not credited at all, from its first frame.
+The edges of a hold are judged the same way:
+- a hold starts once the position has lasted `enter_after_s` in good form, and those
+  confirming seconds count (not time from a rest countdown);
+- when a fault is confirmed, the good frames in which it was already building up (the
+  fault's metric drifting out of its usual band for this hold, or the hip coming forward
+  as the person leaves the position) are taken back, at most MAX_TRIM_S (drift_s).
 A hold whose person leaves the position for longer than `leave_after_s` ends as a partial
 hold, and the next hold on that side starts again from zero.
 """
@@ -24,6 +30,8 @@ hold, and the next hold on that side starts again from zero.
 from __future__ import annotations
 
 import math
+import statistics
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +40,7 @@ from posecoach.exercises.log import Episode, GainRecord, HoldRecord, summarize
 from posecoach.exercises.rules import (
     RuleState,
     broken_rules,
+    condition_value,
     in_position,
     step_position,
     step_rules,
@@ -41,6 +50,14 @@ from posecoach.landmarks import Side
 from posecoach.types import FrameMetrics
 
 EPS = 1e-6
+# When a fault is confirmed, the good frames since its metric left the hold's usual
+# value are taken back (see drift_s): the hip extension for leaving the position (within
+# EXIT_TOLERANCE_DEG of its median), a rule's own metric for a form fault.
+EXIT_TOLERANCE_DEG = 1.5
+ONSET_TOLERANCE_DEG = 2.5
+MAX_TRIM_S = 2.0
+# Good frames remembered per hold for that (about 20 s at 30 fps).
+RECENT_FRAMES = 600
 TIMED_PHASES = ("hold", "contract", "relax")
 PHASES = ("get_ready", "position", *TIMED_PHASES, "fault", "rest", "switch_sides", "done")
 
@@ -127,6 +144,7 @@ class Observation:
     pausing: tuple[Cue, ...]
     hints: tuple[Cue, ...]
     hip_extension_deg: float
+    metrics: FrameMetrics
 
 
 @dataclass
@@ -143,10 +161,41 @@ class _Round:
     last_present: float = 0.0
     confirmed: bool = False
     values: list[tuple[float, float]] = field(default_factory=list)
+    recent: deque[tuple[float, FrameMetrics]] = field(
+        default_factory=lambda: deque(maxlen=RECENT_FRAMES)
+    )
     baseline: float = math.nan
     previous: float = math.nan
     gains: list[GainRecord] = field(default_factory=list)
     open_eps: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def drift_s(series: list[tuple[float, float]], toward: str, tolerance: float) -> float:
+    """Seconds at the end of `series` ((time, value) over the good frames of a hold)
+    since the value last sat within `tolerance` (or three robust standard deviations,
+    if wider) of the hold's median, moving `toward` "<" (falling) or ">" (rising); at
+    most MAX_TRIM_S.
+
+    A fault builds up before its threshold (with hysteresis, so that the cue does not
+    flicker) sees it: the back arches over half a second, the hip comes forward over a
+    second as someone leaves the position. Those frames were not good form, so when the
+    fault is confirmed their seconds are taken back.
+    """
+    finite = [(t, v) for t, v in series if math.isfinite(v)]
+    if len(finite) < 2:
+        return 0.0
+    median = statistics.median(v for _, v in finite)
+    # A noisy metric (the pelvis estimates) wanders further in good form: widen the band
+    # to three robust standard deviations of its own hold.
+    spread = 1.4826 * statistics.median(abs(v - median) for _, v in finite)
+    tolerance = max(tolerance, 3.0 * spread)
+    if toward == "<":
+        settled = [t for t, v in finite if v >= median - tolerance]
+    else:
+        settled = [t for t, v in finite if v <= median + tolerance]
+    if not settled:
+        return 0.0
+    return min(max(finite[-1][0] - settled[-1], 0.0), MAX_TRIM_S)
 
 
 class Session:
@@ -172,6 +221,11 @@ class Session:
         self.rule_states: tuple[RuleState, ...] | None = None
         self.in_pos = False
         self.in_pos_since = math.nan
+        # Since when every frame has been in position in good form (NaN: not now), and
+        # when the last rest or side switch ended: a hold credits its confirmation time
+        # back from the later of the two.
+        self.good_since = math.nan
+        self.rest_ended = -math.inf
         self.left_in_phase = False
         self.board = CueBoard()
         self.round: _Round | None = None
@@ -219,9 +273,15 @@ class Session:
             pausing = (self.position_cue,)
         else:
             pausing = faults
+        if pausing:
+            self.good_since = math.nan
+        elif math.isnan(self.good_since):
+            self.good_since = t
         hints = tuple(c for c in cues if c.severity == "hint") if seen and now_in else ()
         side = m.side if self.spec.sides == "per_side" else None
-        return Observation(seen, now_in, stable, side, pausing, hints, m.get("hip_extension_deg"))
+        return Observation(
+            seen, now_in, stable, side, pausing, hints, m.get("hip_extension_deg"), m
+        )
 
     # ------------------------------------------------------------------ phases
 
@@ -260,6 +320,7 @@ class Session:
         length = self.spec.dose.rest_s if self.phase == "rest" else self.spec.dose.switch_s
         # Someone who came out of the stretch and went back in has chosen to go on.
         if t - self.phase_t0 >= length - EPS or (self.left_in_phase and obs.stable):
+            self.rest_ended = t
             return "position"
         return None
 
@@ -271,7 +332,11 @@ class Session:
         if not obs.stable:
             return None
         rep = self.done_count[side]
-        self.round = _Round(side, rep, t, t_last_good=t, last_present=t)
+        # Confirming the position took enter_after_s; the person was already holding in
+        # good form then, so that time counts (never time from a rest or before a fault).
+        settled = t - max(self.good_since, self.rest_ended)
+        back = min(settled, self.spec.position.enter_after_s) if settled > 0 else 0.0
+        self.round = _Round(side, rep, t - back, credited=back, t_last_good=t, last_present=t)
         events.append("hold_start")
         return self.segments[0].kind
 
@@ -310,6 +375,7 @@ class Session:
             r.t_last_good = t
             if math.isfinite(obs.hip_extension_deg):
                 r.values.append((t, obs.hip_extension_deg))
+            r.recent.append((t, obs.metrics))
             if r.confirmed:
                 r.confirmed = False
                 events.append("fault_end")
@@ -321,12 +387,31 @@ class Session:
             r.confirmed = True
             events.append("fault_start")
             self.phase = "fault"
+            r.credited = max(0.0, r.credited - self._build_up_s(r, obs))
         if r.confirmed:
             for ep in r.open_eps.values():
                 ep[2] = True
         if t - r.last_present > self.spec.position.leave_after_s + EPS:
             return self._end_round(r, r.last_present, complete=False, events=events)
         return None
+
+    def _build_up_s(self, r: _Round, obs: Observation) -> float:
+        """How long the fault now confirmed had been building up within good frames."""
+        if not obs.seen:
+            return 0.0
+        if not obs.in_position:
+            return drift_s(r.values, "<", EXIT_TOLERANCE_DEG)
+        paused = {c.id for c in obs.pausing}
+        longest = 0.0
+        for rule, states in zip(self.rules, self.rule_states or (), strict=False):
+            if rule.cue not in paused:
+                continue
+            for cond, on in zip(rule.when, states, strict=True):
+                if not on:
+                    continue  # only what is wrong now
+                series = [(t, condition_value(cond, m)) for t, m in r.recent]
+                longest = max(longest, drift_s(series, cond.op, ONSET_TOLERANCE_DEG))
+        return longest
 
     def _segment_done(self, r: _Round, seg: Segment, t: float, events: list[str]) -> str | None:
         self._record_gain(r, seg, t)
