@@ -228,3 +228,21 @@ def test_mirror_pose_flips_x_only():
     pose = Pose.from_pixels(np.full((33, 2), [100.0, 50.0]), (640, 480))
     flipped = mirror_pose(pose)
     assert np.allclose(flipped.xy, [540.0, 50.0])
+
+
+def test_fill_rect_blends_only_its_own_pixels():
+    import numpy as np
+
+    from posecoach.render.style import fill_rect
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    before = image.copy()
+    fill_rect(image, (10, 5), (50, 40), (200, 100, 0), alpha=0.75)
+    expected = before[5:40, 10:50] * 0.25 + np.array([200, 100, 0]) * 0.75
+    assert np.abs(image[5:40, 10:50] - expected).max() <= 1.0
+    outside = np.ones(image.shape[:2], bool)
+    outside[5:40, 10:50] = False
+    assert (image[outside] == before[outside]).all()
+    fill_rect(image, (-5, -5), (3, 3), (0, 0, 255))  # clipped at the edge, opaque
+    assert (image[0:3, 0:3] == (0, 0, 255)).all()
