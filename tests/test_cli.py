@@ -59,6 +59,14 @@ def test_usage_error_exit_code(tmp_path):
     assert result.returncode == 2
 
 
+@pytest.mark.parametrize("workers", ["0", "two"])
+def test_workers_must_be_a_positive_whole_number(tmp_path, workers):
+    result = run_cli("analyze", str(tmp_path / "x.mp4"), "--out", str(tmp_path), "--workers",
+                     workers)
+    assert result.returncode == 2
+    assert "--workers: expected a whole number of at least 1" in result.stderr
+
+
 @pytest.mark.model
 def test_analyze_sample_clip_writes_landmarks_and_metrics(tmp_path, sample_videos):
     clip = sorted(sample_videos.glob("kneeling_good_*.mp4"))[0]
