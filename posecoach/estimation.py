@@ -106,8 +106,8 @@ def pose_from_landmarks(
         raise ValueError(f"expected {NUM_LANDMARKS} landmarks, got {len(points)}")
     norm = np.array([[p.x, p.y] for p in points], dtype=float)
     z = np.array([p.z for p in points], dtype=float)
-    visibility = np.array([_unit(p.visibility) for p in points], dtype=float)
-    presence = np.array([_unit(p.presence) for p in points], dtype=float)
+    visibility = _units([p.visibility for p in points])
+    presence = _units([p.presence for p in points])
     world = None
     if world_landmarks is not None:
         world = np.array([[p.x, p.y, p.z] for p in world_landmarks], dtype=float)
@@ -135,8 +135,10 @@ def inference_image(image: np.ndarray, max_side: int = MAX_INFERENCE_SIDE) -> np
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def _unit(value: float | None) -> float:
-    return 0.0 if value is None else float(np.clip(value, 0.0, 1.0))
+def _units(values: list[float | None]) -> np.ndarray:
+    """Scores clipped to [0, 1], None as 0 (one numpy call, not one per landmark)."""
+    scores = np.array([0.0 if v is None else v for v in values], dtype=float)
+    return np.clip(scores, 0.0, 1.0)
 
 
 class MediaPipePoseEstimator:

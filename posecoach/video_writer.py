@@ -166,7 +166,8 @@ class VideoWriter:
             )
         if self._process is not None:
             try:
-                self._process.stdin.write(np.ascontiguousarray(image).tobytes())
+                # The array's own buffer: no bytes copy of every frame.
+                self._process.stdin.write(memoryview(np.ascontiguousarray(image)).cast("B"))
             except (BrokenPipeError, OSError) as error:
                 raise VideoWriterError(f"{self.path}: ffmpeg stopped ({self._stderr()})") from error
         elif self._cv_writer is not None:
