@@ -198,6 +198,24 @@ def _hips(pose: Pose, side: Side, calibration: Calibration) -> tuple[dict[Side, 
     return {side: base, side.other: base}, base
 
 
+def raw_hip_angle(shoulder: Point, hip: Point, knee: Point, facing: int) -> float:
+    """Hip extension (deg) of the raw landmarks: the thigh hip -> knee against the trunk
+    line shoulder -> hip extended (`geometry.extension_from_line`); 0 when a point is
+    missing (the hip offsets then take their value for a thigh continuing the trunk)."""
+    if not (shoulder.ok and hip.ok and knee.ok):
+        return 0.0
+    value = float(geo.extension_from_line(hip.xy - shoulder.xy, knee.xy - hip.xy, facing))
+    return value if np.isfinite(value) else 0.0
+
+
+def at_angle(offset: JointOffset, per_deg: JointOffset, angle_deg: float) -> JointOffset:
+    """`offset` + `angle_deg` * `per_deg`: a hip offset at this raw hip extension."""
+    return JointOffset(
+        up=offset.up + angle_deg * per_deg.up,
+        anterior=offset.anterior + angle_deg * per_deg.anterior,
+    )
+
+
 def body_points(
     pose: Pose, side: Side, facing: int, calibration: Calibration = DEFAULT_CALIBRATION
 ) -> BodyPoints:
@@ -205,10 +223,12 @@ def body_points(
 
     The trunk offsets of `calibration` are applied in the body frame built from the
     raw trunk line: up = unit(mid_shoulder - hip point), anterior = `anterior_of(up)`,
-    scaled by the raw trunk length; the ankle offsets in the frame of the shank, turning
-    with the foot (`AnkleOffset`). Knees are used as seen (their median offset on the
-    rendered clips is 0.01 trunk lengths). Without a trunk line no offset can be
-    applied, so points that need one are MISSING then.
+    scaled by the raw trunk length. The hip offsets change linearly with the raw hip
+    extension angle of the working leg (`raw_hip_angle`, `Calibration.hip_per_deg`).
+    The knee offset (one per facing) is applied in the frame of the thigh (calibrated
+    hip -> knee landmark), the ankle offsets in the frame of the shank (calibrated knee -> ankle
+    landmark), turning with the foot (`AnkleOffset`). Without a trunk line no offset
+    can be applied, so points that need one are MISSING then.
     """
     c = calibration
     raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
@@ -225,12 +245,17 @@ def body_points(
     near = Side.RIGHT if facing > 0 else Side.LEFT
     if side is not near and c.far_side is not None:
         own, other = c.far_side
+    raw_knees = {s: landmark_point(pose, sided("knee", s)) for s in Side}
+    angle = raw_hip_angle(raw_sh, raw_hips[side], raw_knees[side], facing)
     hips = {
-        side: _shift(raw_hips[side], own, up, ant, scale),
-        side.other: _shift(raw_hips[side.other], other, up, ant, scale),
+        side: _shift(raw_hips[side], at_angle(own, c.hip_per_deg, angle), up, ant, scale),
+        side.other: _shift(
+            raw_hips[side.other], at_angle(other, c.other_hip_per_deg, angle), up, ant, scale
+        ),
     }
-
-    knee, other_knee = (landmark_point(pose, sided("knee", s)) for s in (side, side.other))
+    knee_offset = c.knee if facing < 0 or c.knee_facing_right is None else c.knee_facing_right
+    knees = {s: _shift_along(raw_knees[s], hips[s], knee_offset, facing, scale) for s in Side}
+    knee, other_knee = knees[side], knees[side.other]
     ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
     other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
     return BodyPoints(

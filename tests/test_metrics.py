@@ -169,3 +169,31 @@ def test_thigh_reference_follows_posture():
         {"thigh_to_horizontal_deg": 0.8},
     )
     assert thigh_from_posture_reference(lying) == (15.0, 0.8)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_hip_offset_grows_with_the_raw_hip_angle(facing):
+    """`hip_per_deg` moves the working hip by that much per degree of raw hip extension:
+    at 20 deg, 0.005 * 20 = 0.1 trunk lengths (0.05 m) anterior; at 0 deg not at all."""
+    calib = Calibration(hip_per_deg=JointOffset(up=0.0, anterior=0.005))
+    fig = Figure(facing=facing, thigh_deg=20, trunk_incl=0)
+    v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
+    t = np.radians(20)
+    expected = np.degrees(np.arctan2(0.45 * np.sin(t) + 0.05, 0.45 * np.cos(t)))
+    assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
+    straight = Figure(facing=facing, thigh_deg=0, trunk_incl=0)
+    v = compute_metrics(make_pose(straight), Side.LEFT, facing, calib).values
+    assert v["thigh_to_vertical_deg"] == pytest.approx(0, abs=1e-6)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_knee_offset_acts_in_the_thigh_frame_per_facing(facing):
+    """A positive `across` knee offset moves the knee of a hanging thigh anteriorly
+    (0.1 trunk = 0.05 m over a 0.45 m thigh); `knee_facing_right` is used for facing +1
+    only, `knee` otherwise."""
+    calib = Calibration(knee_facing_right=SegmentOffset(along=0.0, across=0.1))
+    fig = Figure(facing=facing, thigh_deg=0, trunk_incl=0)
+    v = compute_metrics(make_pose(fig), Side.LEFT, facing, calib).values
+    expected = -np.degrees(np.arctan2(0.05, 0.45)) if facing > 0 else 0.0
+    assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
+    assert v["hip_extension_deg"] == pytest.approx(expected, abs=1e-6)

@@ -5,8 +5,10 @@
 
 What it fits (all on side-on clips, |camera yaw| <= SIDE_ON_MAX_YAW):
   1. joint offsets: ground-truth joint centre minus the BlazePose landmark, in the
-     body frame (trunk-axis "up", "anterior") divided by the trunk length; the
-     median over all frames and both sides is the offset (robust to bad frames);
+     body frame (trunk-axis "up", "anterior") divided by the trunk length: hips as a
+     robust line on the raw hip extension angle (near and far working leg apart),
+     the shoulders a median, the knee a median in the thigh frame per facing, the
+     ankle a fit on the foot angle in the shank frame;
   2. pelvis models: least squares from back-contour features (+ trunk angles) to
      ground-truth pelvic_tilt_deg and lumbar_extension_deg;
   3. the lumbar-extension threshold for the `arching` flag.
@@ -41,6 +43,7 @@ from posecoach.metrics import (
     landmark_metrics,
     landmark_point,
     pair_midpoint,
+    raw_hip_angle,
 )
 from posecoach.pelvis import (
     REFERENCE_LANDMARK_METRICS,
@@ -109,7 +112,7 @@ def facings(clip: Clip) -> np.ndarray:
 # ---------------------------------------------------------------- joint offsets
 
 TRUNK_JOINTS = ("hip", "other_hip", "shoulder")
-LEG_JOINTS = ("ankle",)
+LEG_JOINTS = ("knee", "ankle")
 
 
 def _trunk_frame(pose, side: Side):
@@ -126,10 +129,10 @@ def _trunk_frame(pose, side: Side):
 def trunk_offsets(
     clip: Clip, facing: np.ndarray, far_side: bool = False
 ) -> dict[str, list[np.ndarray]]:
-    """Body-frame offsets (up, anterior) / trunk length, per frame, of
-    hip: working hip landmark -> its own GT hip; other_hip: working hip landmark -> the
-    other GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder. Frames where the
-    working leg is the near one, or with `far_side` the far one."""
+    """Per frame (raw hip extension angle, up, anterior): body-frame offsets / trunk
+    length of hip: working hip landmark -> its own GT hip; other_hip: working hip
+    landmark -> the other GT hip; shoulder: shoulder pair midpoint -> GT mid-shoulder.
+    Frames where the working leg is the near one, or with `far_side` the far one."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         if pose is None or row < 0 or facing[i] == 0:
@@ -144,6 +147,7 @@ def trunk_offsets(
             continue
         sh, hip, up, length = frame
         ant = geo.anterior_of(up, f)
+        angle = raw_hip_angle(sh, hip, landmark_point(pose, sided("knee", work)), f)
         tag = {Side.LEFT: "l", Side.RIGHT: "r"}
         targets = {
             "hip": (hip.xy, clip.gt_joint("hip", tag[work])[row]),
@@ -156,35 +160,50 @@ def trunk_offsets(
         for joint, (xy, gt) in targets.items():
             if np.all(np.isfinite(gt)):
                 d = (gt - xy) / length
-                out[joint].append(np.array([d @ up, d @ ant]))
+                out[joint].append(np.array([angle, d @ up, d @ ant]))
     return out
 
 
 def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str, list[np.ndarray]]:
-    """Per frame and leg, (foot angle deg, along, across): the ankle's shank-frame offset
-    GT - landmark in trunk lengths, with the foot angle it was seen at."""
+    """Per frame and leg, GT - landmark offsets in trunk lengths of
+    knee: (facing, along, across) in the thigh frame (calibrated hip -> knee landmark);
+    ankle: (foot angle deg, along, across) in the shank frame (knee as calibrated by
+    `calib` -> ankle landmark), with the foot angle it was seen at."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
-        if pose is None or row < 0 or facing[i] == 0:
+        work = gt_side(clip, row) if row >= 0 else None
+        if pose is None or work is None or facing[i] == 0:
             continue
         f = int(facing[i])
-        pts = body_points(pose, Side.LEFT, f, calib)
+        pts = body_points(pose, work, f, calib)
         length = pts.trunk_length
         if not np.isfinite(length) or length <= 0:
             continue
-        for s, tag in ((Side.LEFT, "l"), (Side.RIGHT, "r")):
-            knee = landmark_point(pose, sided("knee", s), MIN_VISIBILITY)
+        legs = ((work, pts.hip, pts.knee), (work.other, pts.other_hip, pts.other_knee))
+        for s, hip, knee in legs:
+            tag = {Side.LEFT: "l", Side.RIGHT: "r"}[s]
+            raw_knee = landmark_point(pose, sided("knee", s), MIN_VISIBILITY)
+            gt_knee = clip.gt_joint("knee", tag)[row]
+            if hip.ok and raw_knee.ok and np.all(np.isfinite(gt_knee)):
+                along, across = _segment_frame(hip.xy, raw_knee.xy, f)
+                d = (gt_knee - raw_knee.xy) / length
+                out["knee"].append(np.array([f, d @ along, d @ across]))
             ankle = landmark_point(pose, sided("ankle", s), MIN_VISIBILITY)
             foot = foot_angle_deg(pose, s, knee, ankle, f)
             gt = clip.gt_joint("ankle", tag)[row]
             if not (np.isfinite(foot) and np.all(np.isfinite(gt))):
                 continue
-            seg = ankle.xy - knee.xy
-            along = seg / float(geo.norm(seg))
-            across = geo.rotate_deg(along, -90.0 * f)
+            along, across = _segment_frame(knee.xy, ankle.xy, f)
             d = (gt - ankle.xy) / length
             out["ankle"].append(np.array([foot, d @ along, d @ across]))
     return out
+
+
+def _segment_frame(origin: np.ndarray, end: np.ndarray, facing: int):
+    """(along, across) unit vectors of a segment, as metrics._shift_along uses them."""
+    seg = end - origin
+    along = seg / float(geo.norm(seg))
+    return along, geo.rotate_deg(along, -90.0 * facing)
 
 
 def fit_ankle(samples: list[np.ndarray]) -> AnkleOffset:
@@ -214,30 +233,71 @@ def _median(values: list[np.ndarray]) -> np.ndarray:
     return np.median(np.array(values), axis=0) if values else np.zeros(2)
 
 
-def _trunk_medians(
-    clips: list[Clip], facing: dict[str, np.ndarray], far_side: bool
-) -> dict[str, JointOffset]:
+def fit_linear_robust(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares of y on (1, x), refitted once without residuals beyond 3 median
+    absolute deviations: (intercept, slope)."""
+    a = np.c_[np.ones(len(x)), x]
+    c, *_ = np.linalg.lstsq(a, y, rcond=None)
+    r = y - a @ c
+    keep = np.abs(r) <= 3 * np.median(np.abs(r)) + 1e-9
+    c, *_ = np.linalg.lstsq(a[keep], y[keep], rcond=None)
+    return c
+
+
+def _pooled(clips: list[Clip], facing: dict[str, np.ndarray], far_side: bool):
     pooled: dict[str, list[np.ndarray]] = {j: [] for j in TRUNK_JOINTS}
     for c in clips:
         for joint, values in trunk_offsets(c, facing[c.name], far_side).items():
             pooled[joint].extend(values)
-    if not pooled["hip"]:
-        return {}
-    med = {j: _median(v).round(4) for j, v in pooled.items()}
-    return {j: JointOffset(up=float(m[0]), anterior=float(m[1])) for j, m in med.items()}
+    return {j: np.array(v).reshape(-1, 3) for j, v in pooled.items()}
+
+
+def _offset(v: np.ndarray) -> JointOffset:
+    return JointOffset(up=round(float(v[0]), 4), anterior=round(float(v[1]), 4))
+
+
+def fit_trunk(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
+    """Hip and shoulder offsets. Near-side frames: each hip offset component linear in the
+    raw hip extension angle (robust least squares), the shoulder's the median. Far-side
+    frames (fewer: two clips) keep the near side's slopes and get their own intercepts
+    (medians of offset - slope * angle)."""
+    near = _pooled(clips, facing, False)
+    fits = {
+        j: np.array([fit_linear_robust(near[j][:, 0], near[j][:, k]) for k in (1, 2)])
+        for j in ("hip", "other_hip")
+    }  # rows up/anterior, columns intercept/slope
+    calib = Calibration(
+        hip=_offset(fits["hip"][:, 0]),
+        hip_per_deg=JointOffset(*(round(float(v), 6) for v in fits["hip"][:, 1])),
+        other_hip=_offset(fits["other_hip"][:, 0]),
+        other_hip_per_deg=JointOffset(*(round(float(v), 6) for v in fits["other_hip"][:, 1])),
+        shoulder=_offset(_median(list(near["shoulder"][:, 1:]))),
+    )
+    far = _pooled(clips, facing, True)
+    if len(far["hip"]):  # the working leg was the far one in some clips
+        base = []
+        for j in ("hip", "other_hip"):
+            v = far[j]
+            base.append(_offset(np.median(v[:, 1:] - np.outer(v[:, 0], fits[j][:, 1]), axis=0)))
+        calib = replace(calib, far_side=(base[0], base[1]))
+    return calib
 
 
 def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
-    """Landmark -> joint centre offsets: medians over all frames of `clips`."""
-    trunk, far = (_trunk_medians(clips, facing, far_side) for far_side in (False, True))
-    calib = Calibration(hip=trunk["hip"], other_hip=trunk["other_hip"], shoulder=trunk["shoulder"])
-    if far:  # the working leg was the far one in some clips
-        calib = replace(calib, far_side=(far["hip"], far["other_hip"]))
-    legs: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
-    for c in clips:
-        for joint, values in leg_offsets(c, facing[c.name], calib).items():
-            legs[joint].extend(values)
-    return replace(calib, ankle=fit_ankle(legs["ankle"]))
+    """Landmark -> joint centre offsets fitted on all frames of `clips`: trunk, then the
+    knee (median in the thigh frame, per facing), then the ankle (on the foot angle)."""
+    calib = fit_trunk(clips, facing)
+
+    def legs(calib: Calibration, joint: str) -> list[np.ndarray]:
+        return [v for c in clips for v in leg_offsets(c, facing[c.name], calib)[joint]]
+
+    knees = np.array(legs(calib, "knee")).reshape(-1, 3)
+    by_facing = {
+        f: SegmentOffset(*(float(v) for v in _median(list(knees[knees[:, 0] == f, 1:])).round(4)))
+        for f in (-1, 1)
+    }
+    calib = replace(calib, knee=by_facing[-1], knee_facing_right=by_facing[1])
+    return replace(calib, ankle=fit_ankle(legs(calib, "ankle")))
 
 
 # ---------------------------------------------------------------- per-frame table
@@ -405,6 +465,16 @@ def report_landmarks(table_raw: FrameTable, table_cal: FrameTable, table_loco: F
         print(f"  {name:26s} {a:6.2f} ({fa:.2f}) -> {b:6.2f} ({fb:.2f}) / {c:6.2f}")
 
 
+def report_loco_clips(names: list[str], table_loco: FrameTable) -> None:
+    """Leave-one-clip-out MAE per clip of the metrics the offsets matter most for."""
+    shown = ("hip_extension_deg", "thigh_to_horizontal_deg", "knee_flexion_deg")
+    print("\nleave-one-clip-out MAE per clip: " + ", ".join(shown))
+    for k, name in enumerate(names):
+        rows = table_loco.clip == k
+        errs = [mae(table_loco.est[m][rows], table_loco.gt[m][rows])[0] for m in shown]
+        print(f"  {name:24s} " + " ".join(f"{e:6.2f}" for e in errs))
+
+
 def loco_landmark_table(train: list[Clip], facing: dict[str, np.ndarray]) -> FrameTable:
     """Each clip's landmark metrics with offsets fitted on the other clips."""
     parts = [
@@ -434,7 +504,8 @@ def fit_hip_pelvis_offset(table: FrameTable) -> float:
 
 def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
-    names = ("hip", "other_hip", "far_side", "shoulder", "ankle")
+    names = ("hip", "hip_per_deg", "other_hip", "other_hip_per_deg", "far_side")
+    names += ("shoulder", "knee", "knee_facing_right", "ankle")
     names += ("hip_pelvis_offset_deg",)
     for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
@@ -460,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     cal_table = frame_table(train, facing, calib)
     loco_table = loco_landmark_table(train, facing) if len(train) > 1 else cal_table
     report_landmarks(raw_table, cal_table, loco_table)
+    report_loco_clips([c.name for c in train], loco_table)
     print("\npelvis models (leave-one-clip-out):")
     tilt, _ = fit_pelvis(cal_table, "pelvic_tilt_deg")
     lumbar, lumbar_loco = fit_pelvis(cal_table, "lumbar_extension_deg")
