@@ -71,3 +71,16 @@ def test_unsmoothed_tracker_returns_raw_values():
     b = tr.update(make_pose(Figure(side=Side.RIGHT, thigh_deg=20, other_thigh_deg=-85)), 0.033)
     assert np.isfinite(a.get("trunk_inclination_deg"))
     assert b.get("thigh_to_vertical_deg") == pytest.approx(20, abs=1e-6)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_undecided_side_measures_the_extended_leg_even_when_far(facing):
+    """Before the working side is decided, the leg this frame's evidence points to (the
+    more extended one) is measured, not simply the one nearer the camera: here the
+    working leg is the far one (facing +1 shows the right side)."""
+    far = Side.LEFT if facing > 0 else Side.RIGHT
+    fig = Figure(facing=facing, side=far, thigh_deg=10, other_thigh_deg=-85)
+    tr = MetricsTracker(Calibration(), smoothing=None)
+    first = tr.update(make_pose(fig), 0.0)
+    assert first.side is None
+    assert first.get("hip_extension_deg") == pytest.approx(10, abs=1e-6)
