@@ -19,6 +19,7 @@ from posecoach.export import ExportError
 from posecoach.history import HistoryError, add_history_commands
 from posecoach.live import add_live_command
 from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
+from posecoach.quiet import route_native_stderr_away
 from posecoach.results import ResultsError
 from posecoach.sources import IMAGE_SUFFIXES, SourceError
 from posecoach.video_writer import VideoWriterError
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    route_native_stderr_away()
     try:
         return args.handler(args)
     except USER_ERRORS as error:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 _lock = threading.Lock()
 _depth = 0
 _saved_fd: int | None = None
+_routed = False
 
 
 @contextlib.contextmanager
@@ -55,3 +56,32 @@ def _leave() -> None:
             os.dup2(_saved_fd, 2)
             os.close(_saved_fd)
             _saved_fd = None
+
+
+def route_native_stderr_away() -> bool:
+    """For the rest of this process: what native libraries write to file descriptor 2
+    (glog warnings mid-run, such as MediaPipe's "Using NORM_RECT without
+    IMAGE_DIMENSIONS" after it re-detects a person) goes to /dev/null, while Python's
+    own `sys.stderr` (errors, the progress bar) keeps writing to the real stream.
+
+    Only when sys.stderr is still the interpreter's own (a test harness capturing it is
+    left alone) and POSECOACH_DEBUG is not set. True when it rerouted.
+    """
+    global _routed
+    if _routed or os.environ.get("POSECOACH_DEBUG") or sys.stderr is not sys.__stderr__:
+        return False
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        stream = open(  # noqa: SIM115 - it becomes sys.stderr for the life of the process
+            real, "w", encoding=sys.stderr.encoding, errors="backslashreplace",
+            buffering=1, closefd=True,
+        )
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        return False  # no usable fd 2 (e.g. an embedded interpreter): leave it as it is
+    sys.stderr = stream
+    _routed = True
+    return True

