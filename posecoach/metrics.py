@@ -22,6 +22,7 @@ from the back contour of the segmentation mask (`posecoach.pelvis`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +59,8 @@ class Point:
 
     @property
     def ok(self) -> bool:
-        return self.conf > 0 and bool(np.all(np.isfinite(self.xy)))
+        # math on the two floats: ~100 calls a frame, np.all(np.isfinite()) cost 0.5 ms
+        return self.conf > 0 and math.isfinite(self.xy[0]) and math.isfinite(self.xy[1])
 
 
 MISSING = Point(np.array([NAN, NAN]), 0.0)
@@ -96,7 +98,7 @@ def landmark_point(pose: Pose, landmark: Landmark, min_visibility: float = MIN_V
     i = int(landmark)
     xy = pose.xy[i]
     vis = float(pose.visibility[i])
-    if not np.all(np.isfinite(xy)) or not vis >= min_visibility:
+    if not (math.isfinite(xy[0]) and math.isfinite(xy[1])) or not vis >= min_visibility:
         return MISSING
     return Point(np.asarray(xy, dtype=float), vis)
 
