@@ -97,35 +97,51 @@ def read_gt(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def extract_clip(video: Path) -> dict[str, np.ndarray]:
-    """Run the estimator over one video and return the arrays to cache."""
+def _poses(video: Path, workers: int):
+    """(frame, pose) over the clip: one landmarker, or `workers` dealt frames in turn
+    exactly as `posecoach analyze` does on a machine with that many cores."""
     from posecoach.estimation import MediaPipePoseEstimator
+    from posecoach.parallel import parallel_poses
     from posecoach.sources import open_source
 
+    landmarkers = [MediaPipePoseEstimator() for _ in range(workers)]
+    try:
+        with open_source(video) as source:
+            if workers == 1:
+                for frame in source:
+                    yield frame, landmarkers[0].estimate(frame)
+            else:
+                first = lambda poses, _t: poses[0] if poses else None  # noqa: E731
+                yield from parallel_poses(source, landmarkers, first)
+    finally:
+        for landmarker in landmarkers:
+            landmarker.close()
+
+
+def extract_clip(video: Path, workers: int = 1) -> dict[str, np.ndarray]:
+    """Run the estimator over one video and return the arrays to cache."""
     n = NUM_LANDMARKS
     rec: dict[str, list] = {k: [] for k in ("index", "time_s", "detected", "xy", "z")}
     rec.update({k: [] for k in ("visibility", "presence", "world", "mask_bits")})
     mask_shape = np.zeros(2, int)
     size = np.zeros(2, int)
-    with MediaPipePoseEstimator() as est, open_source(video) as source:
-        for frame in source:
-            pose = est.estimate(frame)
-            size = np.array(frame.size)
-            rec["index"].append(frame.index)
-            rec["time_s"].append(frame.time_s)
-            rec["detected"].append(pose is not None)
-            if pose is None:
-                pose = Pose.from_pixels(np.full((n, 2), np.nan), frame.size)
-            rec["xy"].append(pose.xy)
-            rec["z"].append(pose.z)
-            rec["visibility"].append(pose.visibility)
-            rec["presence"].append(pose.presence)
-            rec["world"].append(pose.world if pose.world is not None else np.full((n, 3), np.nan))
-            if pose.mask is not None:
-                mask_shape = np.array(pose.mask.shape)
-                rec["mask_bits"].append(np.packbits(pose.mask >= 0.5))
-            else:
-                rec["mask_bits"].append(None)
+    for frame, pose in _poses(video, workers):
+        size = np.array(frame.size)
+        rec["index"].append(frame.index)
+        rec["time_s"].append(frame.time_s)
+        rec["detected"].append(pose is not None)
+        if pose is None:
+            pose = Pose.from_pixels(np.full((n, 2), np.nan), frame.size)
+        rec["xy"].append(pose.xy)
+        rec["z"].append(pose.z)
+        rec["visibility"].append(pose.visibility)
+        rec["presence"].append(pose.presence)
+        rec["world"].append(pose.world if pose.world is not None else np.full((n, 3), np.nan))
+        if pose.mask is not None:
+            mask_shape = np.array(pose.mask.shape)
+            rec["mask_bits"].append(np.packbits(pose.mask >= 0.5))
+        else:
+            rec["mask_bits"].append(None)
     bits_len = int(np.ceil(mask_shape.prod() / 8))
     bits = np.zeros((len(rec["index"]), bits_len), np.uint8)
     for k, b in enumerate(rec["mask_bits"]):
@@ -136,17 +152,18 @@ def extract_clip(video: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def _cache_path(video: Path) -> Path:
+def _cache_path(video: Path, workers: int = 1) -> Path:
     st = video.stat()
-    return CACHE / f"{video.stem}.{st.st_size}.{int(st.st_mtime)}.npz"
+    tag = "" if workers == 1 else f".w{workers}"
+    return CACHE / f"{video.stem}.{st.st_size}.{int(st.st_mtime)}{tag}.npz"
 
 
-def _extract_to_cache(video: Path) -> Path:
-    path = _cache_path(video)
+def _extract_to_cache(video: Path, workers: int = 1) -> Path:
+    path = _cache_path(video, workers)
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **extract_clip(video))
+        np.savez_compressed(tmp, **extract_clip(video, workers))
         tmp.replace(path)
     return path
 
@@ -161,20 +178,25 @@ def clip_names(videos: Path = VIDEOS) -> list[str]:
     )
 
 
-def load_clips(videos: Path = VIDEOS, names: list[str] | None = None, jobs: int = 2) -> list[Clip]:
-    """Every ground-truth clip with its raw poses (extracting missing caches in parallel)."""
+def load_clips(
+    videos: Path = VIDEOS, names: list[str] | None = None, jobs: int = 2, workers: int = 1
+) -> list[Clip]:
+    """Every ground-truth clip with its raw poses (extracting missing caches in parallel).
+
+    workers: landmarkers per clip, frames dealt out in turn (posecoach.parallel), as
+    `posecoach analyze` runs on a machine with that many cores; cached separately."""
     names = names or clip_names(videos)
     paths = [videos / f"{n}.mp4" for n in names]
-    todo = [p for p in paths if not _cache_path(p).exists()]
+    todo = [p for p in paths if not _cache_path(p, workers).exists()]
     if todo:
         print(f"running BlazePose over {len(todo)} clip(s) (cached in {CACHE})", file=sys.stderr)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(_extract_to_cache, todo))
+            list(pool.map(_extract_to_cache, todo, [workers] * len(todo)))
     clips = []
     for name, video in zip(names, paths, strict=True):
         meta_path = video.with_suffix(".json")
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        with np.load(_cache_path(video)) as data:
+        with np.load(_cache_path(video, workers)) as data:
             raw = {k: data[k] for k in data.files}
         clips.append(Clip(name, meta, read_gt(video.with_suffix(".csv")), raw))
     return clips
