@@ -19,14 +19,23 @@ medians showed the hip landmark's offset following the thigh angle, e.g. about -
 trunk lengths anterior at the -55 deg of constructive rest and -0.02 at the +17 deg of
 the kneeling stretch, so one line fits both), with their own intercepts for a working
 leg on the far side (two clips only: bench_arch and half of lying_level1); the shoulder
-offset is a median, the knee offset a median per facing, the ankle a least-squares fit
-on the foot angle. Leave-one-clip-out MAE of the unsmoothed metrics with these models
-(before: one median offset per joint, no knee offset): hip_extension_deg 3.48 -> 2.94,
-thigh_to_horizontal_deg 2.27 -> 1.84, knee_flexion_deg 2.89 -> 2.41 (raw landmarks
-2.32), trunk_inclination_deg 1.43 -> 1.31; bench_arch stays the worst clip (9.2 deg hip
-extension when held out: its far-side intercepts then come from lying_level1 alone). The
-pelvis models are the linear feature sets with the lowest leave-one-clip-out RMSE; the arching
-threshold sits between the good-form and arching leave-one-clip-out predictions. The
+offset is a median, the knee offset a median per facing. The ankle's `down` is a
+least-squares fit (no intercept) of the offsets' components across the shank, the only
+ones that move the knee angle, and its `shank.along` the median of what is left along
+the shank (`AnkleOffset`). Leave-one-clip-out MAE of the unsmoothed metrics with these
+models (before: one median offset per joint, no knee offset): hip_extension_deg 3.48 ->
+2.94, thigh_to_horizontal_deg 2.27 -> 1.84, trunk_inclination_deg 1.43 -> 1.31;
+knee_flexion_deg 2.41 with the ankle offset turning with the foot angle, 1.79 with the
+one fixed to gravity (raw landmarks 2.32; per clip 5.67 -> 5.52 bench_arch, 3.59 -> 1.92
+bench_good_L, 3.19 -> 2.95 bench_good_R, 4.17 -> 1.26 lying_level1, 1.47 -> 1.62
+constructive_rest, kneeling clips 0.57-2.21 against 0.78-3.04), at the cost of
+other_knee_flexion_deg 3.55 -> 3.81 (the front knee of kneeling_pnf and kneeling_arch:
+the modelled ankle sits about 0.025 trunk lengths anterior of the true one). The bench
+clips' knee error left is mostly the hip and knee points' (1.5-3.3 deg MAE with the
+true ankle). bench_arch stays the worst clip (9.2 deg hip extension when held out: its
+far-side intercepts then come from lying_level1 alone). The pelvis models are the
+linear feature sets with the lowest leave-one-clip-out RMSE; the arching threshold
+sits between the good-form and arching leave-one-clip-out predictions. The
 view ratios and z_scale are not fitted (anthropometric guesses; on the rendered clips
 they read side-on clips at 7-11 deg and the 38 deg oblique clip at about 41 deg).
 Re-run the script and paste again whenever the clips or the metric code change.
@@ -65,20 +74,22 @@ class SegmentOffset:
 
 @dataclass(frozen=True)
 class AnkleOffset:
-    """Ankle landmark -> ankle centre in the shank frame, turning with the foot.
+    """Ankle landmark -> ankle centre: a part fixed to the shank plus one fixed to gravity.
 
-    offset = base + cos_term * cos(foot) + sin_term * sin(foot), where foot is the
-    angle of the foot (heel -> toe landmarks) from the shank direction (knee -> ankle),
-    signed so that it means the same for both facings (about -90 for a foot at a right
-    angle to the shank, about -20 to -45 for a foot pointed along it). BlazePose's ankle
-    point sits on the foot's outline, so where it lies from the joint depends on how the
-    foot is held: on the rendered clips 0.06 trunk lengths to the front of the joint
-    with the foot pointed, and about 0 with the foot at a right angle.
+    offset = shank (in the shank frame, knee -> ankle landmark; see SegmentOffset)
+             + down * the image's downward unit vector (gravity, for a level camera),
+    both in trunk lengths. On the rendered clips BlazePose puts its ankle point above
+    the joint centre whatever the shank does: the ground-truth-minus-landmark offset,
+    seen in image axes, points down in all 22 (clip, leg) medians, by 0.02-0.07 trunk
+    lengths in 21 of them (hanging off a bench, lying along it, flat on the floor behind a
+    kneeling body, upright in front of it), while its component across the shank
+    changes sign between those postures. The previous model (across offset turning
+    with the foot's angle) could not tell a shank hanging off a bench from one lying on
+    the floor and moved the hanging ankle 0.02 trunk lengths the wrong way.
     """
 
-    base: SegmentOffset = SegmentOffset()
-    cos_term: SegmentOffset = SegmentOffset()
-    sin_term: SegmentOffset = SegmentOffset()
+    shank: SegmentOffset = SegmentOffset()
+    down: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ class Calibration:
     # about 0.02 trunk lengths further posterior of the joint with facing +1 (5 clips of
     # 5) than with facing -1 (about 0 in 5 clips of 6).
     knee_facing_right: SegmentOffset | None = None
-    # Ankle landmark -> ankle centre, in the shank frame, depending on the foot's angle.
+    # Ankle landmark -> ankle centre: in the shank frame plus straight down the image.
     ankle: AnkleOffset = AnkleOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
@@ -152,7 +163,7 @@ class Calibration:
 UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py --jobs 1` on the 11 side-on clips (see above;
-# refit 2026-11-22 with the angle-dependent hip and the knee offsets).
+# refit 2026-11-22 with the angle-dependent hip and the knee offsets, then the ankle's).
 FITTED = Calibration(
     hip=JointOffset(up=0.0348, anterior=-0.0322),
     hip_per_deg=JointOffset(up=8.2e-05, anterior=0.001149),
@@ -162,11 +173,7 @@ FITTED = Calibration(
     shoulder=JointOffset(up=-0.0582, anterior=0.0076),
     knee=SegmentOffset(along=0.0017, across=-0.0046),
     knee_facing_right=SegmentOffset(along=0.0086, across=-0.0207),
-    ankle=AnkleOffset(
-        base=SegmentOffset(along=0.0577, across=0.0105),
-        cos_term=SegmentOffset(along=0.0061, across=0.065),
-        sin_term=SegmentOffset(along=-0.0056, across=0.0177),
-    ),
+    ankle=AnkleOffset(shank=SegmentOffset(along=0.0496, across=0.0), down=0.0461),
     hip_pelvis_offset_deg=4.33,
     pelvic_tilt=PelvisModel(
         intercept=-3.3293,

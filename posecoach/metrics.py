@@ -144,38 +144,18 @@ def _shift_along(
     return Point(point.xy + scale * (offset.along * along + offset.across * across), point.conf)
 
 
-def foot_angle_deg(pose: Pose, side: Side, knee: Point, ankle: Point, facing: int) -> float:
-    """Signed angle (deg) of the foot (heel -> toe) from the shank (knee -> ankle).
-
-    The sign is taken in the body's chirality (cross2 times facing), so the same foot
-    posture gives the same angle for both facings; about -90 for a foot at a right angle
-    to the shank. NaN when a point is missing.
-    """
-    heel = landmark_point(pose, sided("heel", side))
-    toe = landmark_point(pose, sided("foot", side))
-    if not (heel.ok and toe.ok and knee.ok and ankle.ok):
-        return NAN
-    shank, foot = ankle.xy - knee.xy, toe.xy - heel.xy
-    angle = np.degrees(np.arctan2(float(geo.cross2(shank, foot)), float(shank @ foot)))
-    return float(geo.wrap_deg(angle * facing))
-
-
 def _ankle(
     pose: Pose, side: Side, knee: Point, offset: AnkleOffset, facing: int, scale: float
 ) -> Point:
-    """The ankle centre: the landmark moved by `offset` at this foot angle (as seen when
-    the foot is not)."""
-    ankle = landmark_point(pose, sided("ankle", side))
-    foot = np.radians(foot_angle_deg(pose, side, knee, ankle, facing))
-    if not np.isfinite(foot):
+    """The ankle centre: the landmark moved by `offset.shank` in the shank frame (knee ->
+    ankle landmark) and by `offset.down` straight down the image."""
+    raw = landmark_point(pose, sided("ankle", side))
+    ankle = _shift_along(raw, knee, offset.shank, facing, scale)
+    if not ankle.ok or offset.down == 0.0:
         return ankle
-    c, s = float(np.cos(foot)), float(np.sin(foot))
-    b, tc, ts = offset.base, offset.cos_term, offset.sin_term
-    shift = SegmentOffset(
-        along=b.along + c * tc.along + s * ts.along,
-        across=b.across + c * tc.across + s * ts.across,
-    )
-    return _shift_along(ankle, knee, shift, facing, scale)
+    if not np.isfinite(scale):
+        return MISSING
+    return Point(ankle.xy + np.array([0.0, scale * offset.down]), ankle.conf)
 
 
 def _midpoint(a: Point, b: Point) -> Point:
@@ -228,9 +208,9 @@ def body_points(
     scaled by the raw trunk length. The hip offsets change linearly with the raw hip
     extension angle of the working leg (`raw_hip_angle`, `Calibration.hip_per_deg`).
     The knee offset (one per facing) is applied in the frame of the thigh (calibrated
-    hip -> knee landmark), the ankle offsets in the frame of the shank (calibrated knee -> ankle
-    landmark), turning with the foot (`AnkleOffset`). Without a trunk line no offset
-    can be applied, so points that need one are MISSING then.
+    hip -> knee landmark), the ankle offset partly in the frame of the shank (calibrated
+    knee -> ankle landmark) and partly straight down the image (`AnkleOffset`). Without
+    a trunk line no offset can be applied, so points that need one are MISSING then.
     """
     c = calibration
     raw_sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)

@@ -5,13 +5,10 @@ import pytest
 from synthetic_pose import Figure, make_pose
 
 from posecoach.calibration import AnkleOffset, Calibration, JointOffset, SegmentOffset
-from posecoach.geometry import rotate_deg
-from posecoach.landmarks import Landmark, Side, sided
+from posecoach.landmarks import Landmark, Side
 from posecoach.metrics import (
     MetricValues,
-    Point,
     compute_metrics,
-    foot_angle_deg,
     pair_midpoint,
     thigh_from_posture_reference,
 )
@@ -117,43 +114,55 @@ def test_other_hip_is_placed_from_the_working_hip(facing):
     assert abs(plain["hip_extension_deg"] - 10) > 1
 
 
-def _with_feet(pose, foot_deg: float, facing: int):
-    """The pose with heel and toe landmarks: each foot turned `foot_deg` from its shank
-    (in the body's chirality, as metrics.foot_angle_deg measures it)."""
-    for side in Side:
-        knee = pose.xy[int(sided("knee", side))]
-        ankle = pose.xy[int(sided("ankle", side))]
-        shank = (ankle - knee) / np.linalg.norm(ankle - knee)
-        # rotate_deg turns clockwise on screen = positive cross2; chirality via facing
-        foot = rotate_deg(shank, foot_deg * facing)
-        for lm, xy in ((sided("heel", side), ankle), (sided("foot", side), ankle + 40 * foot)):
-            pose.xy[int(lm)] = xy
-            pose.visibility[int(lm)] = 0.95
-    return pose
+@pytest.mark.parametrize("facing", [1, -1])
+def test_ankle_shank_offset_acts_in_the_shank_frame(facing):
+    """A positive `across` ankle offset moves the ankle anteriorly for a hanging shank,
+    which straightens the (posteriorly bent) knee, for both facings and both legs; an
+    `along` offset slides it along the shank and leaves the knee angle as it is."""
+    across = Calibration(ankle=AnkleOffset(shank=SegmentOffset(along=0.0, across=0.1)))
+    along = Calibration(ankle=AnkleOffset(shank=SegmentOffset(along=0.2, across=0.0)))
+    for flex in (10.0, 90.0):
+        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, other_knee_flex=flex)
+        pose = make_pose(fig)
+        # 0.1 trunk (0.05 m) across a 0.43 m shank
+        expected = flex - np.degrees(np.arctan2(0.05, 0.43))
+        v = compute_metrics(pose, Side.LEFT, facing, across).values
+        assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+        assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+        v = compute_metrics(pose, Side.LEFT, facing, along).values
+        assert v["knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
+        assert v["other_knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
 
 
 @pytest.mark.parametrize("facing", [1, -1])
-def test_ankle_offset_acts_in_the_shank_frame_and_turns_with_the_foot(facing):
-    """A positive `across` ankle offset moves the ankle anteriorly for a hanging shank,
-    which straightens the (posteriorly bent) knee, for both facings and both legs; the
-    foot terms scale with cos / sin of the foot angle."""
-    base = Calibration(ankle=AnkleOffset(base=SegmentOffset(along=0.0, across=0.1)))
-    by_cos = Calibration(ankle=AnkleOffset(cos_term=SegmentOffset(along=0.0, across=0.2)))
-    for flex in (10.0, 90.0):
-        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, other_knee_flex=flex)
-        pose = _with_feet(make_pose(fig), -60.0, facing)
-        assert foot_angle_deg(
-            pose, Side.LEFT, Point(pose.xy[25], 1.0), Point(pose.xy[27], 1.0), facing
-        ) == pytest.approx(-60.0, abs=1e-6)
-        # 0.1 trunk (0.05 m) across a 0.43 m shank
-        expected = flex - np.degrees(np.arctan2(0.05, 0.43))
-        for calib in (base, by_cos):  # cos(-60) * 0.2 = 0.1
-            v = compute_metrics(pose, Side.LEFT, facing, calib).values
-            assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
-            assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
-    # without foot landmarks the ankle is used as seen
-    v = compute_metrics(make_pose(Figure(facing=facing)), Side.LEFT, facing, base).values
+def test_ankle_down_offset_follows_gravity_not_the_shank(facing):
+    """`AnkleOffset.down` moves the ankle straight down the image: of two knees bent 90
+    degrees it straightens the one whose shank lies on the floor behind a kneeling body
+    and leaves the one whose shank hangs straight down off a bench, both facings and
+    both legs."""
+    calib = Calibration(ankle=AnkleOffset(down=0.1))
+    kneeling = Figure(
+        facing=facing, thigh_deg=0, knee_flex=90, other_thigh_deg=0, other_knee_flex=90
+    )
+    v = compute_metrics(make_pose(kneeling), Side.LEFT, facing, calib).values
+    # the ankle 0.1 trunk (0.05 m) lower at the end of a 0.43 m horizontal shank
+    expected = 90 - np.degrees(np.arctan2(0.05, 0.43))
+    assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+    assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+    bench = Figure(
+        facing=facing,
+        trunk_incl=90,
+        thigh_deg=-90,
+        knee_flex=90,
+        other_thigh_deg=-90,
+        other_knee_flex=90,
+    )
+    v = compute_metrics(make_pose(bench), Side.LEFT, facing, calib).values
     assert v["knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
+    assert v["other_knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
+    # without a trunk line there is no scale for the offset
+    pose = make_pose(kneeling, drop=(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER))
+    assert np.isnan(compute_metrics(pose, Side.LEFT, facing, calib).values["knee_flexion_deg"])
 
 
 def test_thigh_reference_follows_posture():

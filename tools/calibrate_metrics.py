@@ -8,7 +8,7 @@ What it fits (all on side-on clips, |camera yaw| <= SIDE_ON_MAX_YAW):
      body frame (trunk-axis "up", "anterior") divided by the trunk length: hips as a
      robust line on the raw hip extension angle (near and far working leg apart),
      the shoulders a median, the knee a median in the thigh frame per facing, the
-     ankle a fit on the foot angle in the shank frame;
+     ankle a least-squares offset in the shank frame plus one straight down the image;
   2. pelvis models: least squares from back-contour features (+ trunk angles) to
      ground-truth pelvic_tilt_deg and lumbar_extension_deg;
   3. the lumbar-extension threshold for the `arching` flag.
@@ -39,7 +39,6 @@ from posecoach.metrics import (
     LYING_TRUNK_DEG,
     MIN_VISIBILITY,
     body_points,
-    foot_angle_deg,
     landmark_metrics,
     landmark_point,
     pair_midpoint,
@@ -167,8 +166,9 @@ def trunk_offsets(
 def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str, list[np.ndarray]]:
     """Per frame and leg, GT - landmark offsets in trunk lengths of
     knee: (facing, along, across) in the thigh frame (calibrated hip -> knee landmark);
-    ankle: (foot angle deg, along, across) in the shank frame (knee as calibrated by
-    `calib` -> ankle landmark), with the foot angle it was seen at."""
+    ankle: (along unit vector, across unit vector, offset) with the offset in image
+    axes: the shank frame (knee as calibrated by `calib` -> ankle landmark) it was seen
+    in, and the offset itself."""
     out: dict[str, list[np.ndarray]] = {j: [] for j in LEG_JOINTS}
     for i, row, pose in iter_frames(clip, with_mask=False):
         work = gt_side(clip, row) if row >= 0 else None
@@ -189,13 +189,11 @@ def leg_offsets(clip: Clip, facing: np.ndarray, calib: Calibration) -> dict[str,
                 d = (gt_knee - raw_knee.xy) / length
                 out["knee"].append(np.array([f, d @ along, d @ across]))
             ankle = landmark_point(pose, sided("ankle", s), MIN_VISIBILITY)
-            foot = foot_angle_deg(pose, s, knee, ankle, f)
             gt = clip.gt_joint("ankle", tag)[row]
-            if not (np.isfinite(foot) and np.all(np.isfinite(gt))):
+            if not (knee.ok and ankle.ok and np.all(np.isfinite(gt))):
                 continue
             along, across = _segment_frame(knee.xy, ankle.xy, f)
-            d = (gt - ankle.xy) / length
-            out["ankle"].append(np.array([foot, d @ along, d @ across]))
+            out["ankle"].append(np.r_[along, across, (gt - ankle.xy) / length])
     return out
 
 
@@ -207,26 +205,22 @@ def _segment_frame(origin: np.ndarray, end: np.ndarray, facing: int):
 
 
 def fit_ankle(samples: list[np.ndarray]) -> AnkleOffset:
-    """Least squares of the offset on (1, cos foot, sin foot), robust to outliers by one
-    refit without the residuals beyond 3 median absolute deviations."""
+    """`AnkleOffset.down` by least squares on the offsets' components across the shank
+    (the only ones that move the knee angle; the image's down axis projected there, no
+    intercept), robust to outliers by one refit without the residuals beyond 3 median
+    absolute deviations; then `shank.along` as the median of what is left along it."""
     if len(samples) < 10:
         return AnkleOffset()
     a = np.array(samples)
-    x = np.c_[np.ones(len(a)), np.cos(np.radians(a[:, 0])), np.sin(np.radians(a[:, 0]))]
-    coefs = []
-    for col in (1, 2):
-        y = a[:, col]
-        c, *_ = np.linalg.lstsq(x, y, rcond=None)
-        r = y - x @ c
-        keep = np.abs(r) <= 3 * np.median(np.abs(r)) + 1e-9
-        c, *_ = np.linalg.lstsq(x[keep], y[keep], rcond=None)
-        coefs.append(np.round(c, 4))
-    (a0, ac, as_), (b0, bc, bs) = coefs
-    return AnkleOffset(
-        base=SegmentOffset(float(a0), float(b0)),
-        cos_term=SegmentOffset(float(ac), float(bc)),
-        sin_term=SegmentOffset(float(as_), float(bs)),
-    )
+    along, across, offset = a[:, 0:2], a[:, 2:4], a[:, 4:6]
+    x, y = across[:, 1], np.sum(offset * across, axis=1)  # down . across, offset . across
+    down = float(x @ y / (x @ x))
+    r = np.abs(y - down * x)
+    keep = r <= 3 * np.median(r) + 1e-9
+    down = float(x[keep] @ y[keep] / (x[keep] @ x[keep]))
+    rest = np.sum(offset * along, axis=1) - down * along[:, 1]
+    shank = SegmentOffset(along=round(float(np.median(rest)), 4))
+    return AnkleOffset(shank=shank, down=round(down, 4))
 
 
 def _median(values: list[np.ndarray]) -> np.ndarray:
@@ -285,7 +279,7 @@ def fit_trunk(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
 
 def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration:
     """Landmark -> joint centre offsets fitted on all frames of `clips`: trunk, then the
-    knee (median in the thigh frame, per facing), then the ankle (on the foot angle)."""
+    knee (median in the thigh frame, per facing), then the ankle (shank frame + down)."""
     calib = fit_trunk(clips, facing)
 
     def legs(calib: Calibration, joint: str) -> list[np.ndarray]:
