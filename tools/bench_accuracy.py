@@ -1,6 +1,6 @@
 """Accuracy of the metrics on the ground-truth clips, beside the plain approach.
 
-    python tools/bench_accuracy.py [--jobs 2] [--adaptive]
+    python tools/bench_accuracy.py [--jobs 2] [--adaptive] [--workers N]
 
 "ours" is MetricsTracker as the app runs it (calibration, visibility rules, side and
 facing hysteresis, smoothing). "plain" is what a straightforward implementation
@@ -9,7 +9,9 @@ smoothing, facing from the nose being left or right of the shoulders, and (to be
 generous) the true working side. Per metric and per clip it prints the MAE against
 ground truth over frames where the truth is defined and the joints are in frame,
 and the detection rate (fraction of those frames with a number). Then the arching
-flag rates, working-side correctness and the oblique-view flag.
+flag rates, working-side correctness and the oblique-view flag. With --workers N the
+poses come from N landmarkers dealt the frames in turn, as `posecoach analyze` runs them
+on an N-core machine (posecoach.parallel); the default, 1, is one landmarker.
 """
 
 from __future__ import annotations
@@ -157,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
     parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="landmarkers dealt frames in turn, as analyze on N cores")
     args = parser.parse_args(argv)
-    clips = load_clips(args.videos, jobs=args.jobs)
+    clips = load_clips(args.videos, jobs=args.jobs, workers=max(1, args.workers))
     if not clips:
         print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
         return 1
