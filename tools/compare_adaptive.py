@@ -1,6 +1,6 @@
 """Adaptive analysis against full-rate analysis of the same clip: metrics and hold times.
 
-    .venv/bin/python tools/compare_adaptive.py CLIP [CLIP...] [--exercise ID]
+    .venv/bin/python tools/compare_adaptive.py CLIP [CLIP...] [--exercise ID] [--workers N]
 
 Runs `posecoach analyze` (no video, report or history) on each clip twice, at full
 rate and with --adaptive, and prints per metric the mean absolute difference over the
@@ -28,9 +28,11 @@ MAX_HOLD_DIFF_S = 0.2
 HOLD_FIELDS = ("start_s", "end_s", "good_s")
 
 
-def analyze(clip: Path, out: Path, exercise: str, adaptive: bool) -> Path:
+def analyze(clip: Path, out: Path, exercise: str, adaptive: bool, workers: int | None) -> Path:
     args = ["analyze", str(clip), "--out", str(out), "--exercise", exercise, "--quiet",
             "--no-video", "--no-report", "--no-history"]
+    if workers is not None and not adaptive:
+        args += ["--workers", str(workers)]
     if posecoach_main(args + (["--adaptive"] if adaptive else [])) != 0:
         raise SystemExit(f"compare_adaptive: analyze failed on {clip}")
     return out
@@ -92,12 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clips", nargs="+", type=Path)
     parser.add_argument("--exercise", default="kneeling_hip_flexor")
+    parser.add_argument(
+        "--workers", type=int, default=None,
+        help="landmarkers of the full-rate run (default: analyze's own, one per core); "
+        "--workers 1 isolates the effect of adaptive from that of parallel inference",
+    )
     args = parser.parse_args(argv)
     all_ok = True
     for clip in args.clips:
         with tempfile.TemporaryDirectory(prefix="compare_adaptive_") as tmp:
-            full = analyze(clip, Path(tmp) / "full", args.exercise, adaptive=False)
-            fast = analyze(clip, Path(tmp) / "adaptive", args.exercise, adaptive=True)
+            full = analyze(clip, Path(tmp) / "full", args.exercise, False, args.workers)
+            fast = analyze(clip, Path(tmp) / "adaptive", args.exercise, True, None)
             info = json.loads((fast / "summary.json").read_text())["analysis"]
             print(f"\n{clip.name}: model ran on {info['model_frames']} of "
                   f"{info['model_frames'] + info['interpolated_frames']} frames")
