@@ -26,7 +26,7 @@ from posecoach.metrics import (
     landmark_point,
 )
 from posecoach.pelvis import ContourReference
-from posecoach.side import SideTracker, side_evidence
+from posecoach.side import SideTracker
 from posecoach.smoothing import MetricSmoother, OneEuroParams
 from posecoach.types import FrameMetrics, Pose
 from posecoach.view import ViewChecker
@@ -155,15 +155,6 @@ class _Motion:
         return self.speed
 
 
-def provisional_side(pose: Pose, facing: int) -> Side:
-    """The working leg by this frame's evidence alone (`side.side_evidence`: the leg more
-    extended against the trunk), or the leg nearer the camera when there is none."""
-    evidence = side_evidence(pose, facing)
-    if np.isfinite(evidence) and evidence != 0:
-        return Side.LEFT if evidence > 0 else Side.RIGHT
-    return Side.RIGHT if facing > 0 else Side.LEFT
-
-
 class MetricsTracker:
     """Stateful metrics of one person's video stream.
 
@@ -230,7 +221,7 @@ class MetricsTracker:
         # Until the working side is decided, measure the leg this frame's own evidence
         # points to (the more extended one, as the side tracker judges), else the leg
         # nearer the camera (facing +1 shows the right side); the side field stays None.
-        leg = side if side is not None else provisional_side(pose, facing)
+        leg = side if side is not None else self._sides.provisional_side
         return compute_metrics(pose, leg, facing, self.calibration, self._contour)
 
     @staticmethod

@@ -165,6 +165,14 @@ def side_evidence(pose: Pose, facing: int) -> float:
     return float(np.clip(diff / SIDE_FULL_EVIDENCE_DEG, -1, 1))
 
 
+def _leg(evidence: float, facing: int) -> Side:
+    """The leg side evidence points to, or the leg nearer the camera (facing +1 shows
+    the right side) when it points nowhere."""
+    if np.isfinite(evidence) and evidence != 0:
+        return Side.LEFT if evidence > 0 else Side.RIGHT
+    return Side.RIGHT if facing > 0 else Side.LEFT
+
+
 @dataclass
 class SideTracker:
     """Facing and working side with hysteresis. `side_hint` fixes the side if given."""
@@ -174,10 +182,15 @@ class SideTracker:
     side: Hysteresis = field(default_factory=lambda: Hysteresis(threshold=0.4))
     # The decided facing, or until then this frame's own evidence (0 when none).
     provisional_facing: int = 0
+    # The leg this frame's own side evidence points to (the more extended one), else the
+    # leg nearer the camera; None without a provisional facing. For measuring before the
+    # working side is decided.
+    provisional_side: Side | None = None
 
     def update(self, pose: Pose | None, time_s: float) -> tuple[int, Side | None]:
         """(facing +1/-1/0, working side or None) after this frame."""
         self.provisional_facing = 0
+        self.provisional_side = None
         if pose is None:
             facing = self.facing.update(float("nan"), time_s)
             state = self.side.update(float("nan"), time_s)
@@ -190,6 +203,8 @@ class SideTracker:
             self.provisional_facing = use
             evidence = side_evidence(pose, use) if use != 0 else float("nan")
             state = self.side.update(evidence, time_s)
+            if use != 0:
+                self.provisional_side = _leg(evidence, use)
         if self.side_hint is not None:
             return facing, self.side_hint
         return facing, (Side.LEFT if state > 0 else Side.RIGHT if state < 0 else None)
