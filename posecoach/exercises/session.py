@@ -143,8 +143,11 @@ class Observation:
     side: Side | None
     pausing: tuple[Cue, ...]
     hints: tuple[Cue, ...]
-    hip_extension_deg: float
     metrics: FrameMetrics
+
+    @property
+    def hip_extension_deg(self) -> float:
+        return self.metrics.get("hip_extension_deg")
 
 
 @dataclass
@@ -279,9 +282,7 @@ class Session:
             self.good_since = t
         hints = tuple(c for c in cues if c.severity == "hint") if seen and now_in else ()
         side = m.side if self.spec.sides == "per_side" else None
-        return Observation(
-            seen, now_in, stable, side, pausing, hints, m.get("hip_extension_deg"), m
-        )
+        return Observation(seen, now_in, stable, side, pausing, hints, m)
 
     # ------------------------------------------------------------------ phases
 
