@@ -38,6 +38,18 @@ def silhouette(facing, hollow=0.0, lean_deg=0.0):
     return mask.astype(np.float32)
 
 
+def with_box_mask(pose):
+    """`pose` with a flat-backed box silhouette around its left hip (no hollow)."""
+    hip = pose.xy[23]
+    sil = np.zeros((pose.image_size[1], pose.image_size[0]), np.float32)
+    cv2.rectangle(
+        sil, (int(hip[0]) - 90, int(hip[1]) - 210), (int(hip[0]) + 60, int(hip[1]) + 40), 1, -1
+    )
+    return type(pose)(
+        pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, world=pose.world, mask=sil
+    )
+
+
 @pytest.mark.parametrize("facing", [1, -1])
 def test_profile_reads_the_drawn_depth(facing):
     mask = silhouette(facing, hollow=0.05)
@@ -82,14 +94,7 @@ def test_estimates_need_a_model_and_a_mask():
     model = PelvisModel(intercept=1.0, coef={"lordosis_depth": 100.0}, rmse_deg=3.0)
     calib = Calibration(pelvic_tilt=model, lumbar_extension=model)
     assert np.isnan(compute_metrics(pose, Side.LEFT, 1, calib).values["pelvic_tilt_deg"])
-    hip = pose.xy[23]
-    sil = np.zeros((pose.image_size[1], pose.image_size[0]), np.float32)
-    cv2.rectangle(
-        sil, (int(hip[0]) - 90, int(hip[1]) - 210), (int(hip[0]) + 60, int(hip[1]) + 40), 1, -1
-    )
-    masked = type(pose)(
-        pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, world=pose.world, mask=sil
-    )
+    masked = with_box_mask(pose)
     m = compute_metrics(masked, Side.LEFT, 1, calib)
     assert m.values["pelvic_tilt_deg"] == pytest.approx(1.0, abs=0.5)  # flat box: no hollow
     assert 0 < m.confidence["pelvic_tilt_deg"] <= 0.5
@@ -121,14 +126,7 @@ def test_relative_model_needs_a_reference():
     model = PelvisModel(intercept=0.0, coef={"rel_bend_deg": -1.0})
     calib = Calibration(pelvic_tilt=model, lumbar_extension=model)
     pose = make_pose(Figure())
-    hip = pose.xy[23]
-    sil = np.zeros((pose.image_size[1], pose.image_size[0]), np.float32)
-    cv2.rectangle(
-        sil, (int(hip[0]) - 90, int(hip[1]) - 210), (int(hip[0]) + 60, int(hip[1]) + 40), 1, -1
-    )
-    masked = type(pose)(
-        pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, world=pose.world, mask=sil
-    )
+    masked = with_box_mask(pose)
     assert np.isnan(compute_metrics(masked, Side.LEFT, 1, calib).values["lumbar_extension_deg"])
     ref = ContourReference(min_samples=2)
     values = [compute_metrics(masked, Side.LEFT, 1, calib, ref).values for _ in range(3)]

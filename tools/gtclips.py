@@ -97,6 +97,11 @@ def read_gt(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def _first(poses: list[Pose], _time_s: float) -> Pose | None:
+    """The model's first pose, as one landmarker's `estimate` returns it (no tracker)."""
+    return poses[0] if poses else None
+
+
 def _poses(video: Path, workers: int):
     """(frame, pose) over the clip: one landmarker, or `workers` dealt frames in turn
     exactly as `posecoach analyze` does on a machine with that many cores."""
@@ -111,8 +116,7 @@ def _poses(video: Path, workers: int):
                 for frame in source:
                     yield frame, landmarkers[0].estimate(frame)
             else:
-                first = lambda poses, _t: poses[0] if poses else None  # noqa: E731
-                yield from parallel_poses(source, landmarkers, first)
+                yield from parallel_poses(source, landmarkers, _first)
     finally:
         for landmarker in landmarkers:
             landmarker.close()
