@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from posecoach.landmarks import Side, sided
@@ -110,8 +111,11 @@ def interpolate_pose(a: Pose | None, b: Pose | None, w: float) -> Pose | None:
     """The pose a fraction `w` (0 = a, 1 = b) of the way from `a` to `b`.
 
     Every array is interpolated linearly (pixels, depth, visibility, presence, world
-    metres); the segmentation mask is the nearer pose's (not copied). When either pose
-    is missing, the nearer one is returned as it is (possibly None): nothing is invented.
+    metres), and so is the segmentation mask: its 0.5 edge, which the pelvis estimate
+    reads against the interpolated trunk line, then lies between the two real edges
+    (reusing the nearer mask would pair one frame's edge with another's landmarks).
+    When either pose is missing, the nearer one is returned as it is (possibly None):
+    nothing is invented.
     """
     if not 0.0 <= w <= 1.0:
         raise ValueError(f"weight must be in [0, 1], got {w}")
@@ -128,12 +132,21 @@ def interpolate_pose(a: Pose | None, b: Pose | None, w: float) -> Pose | None:
         presence=_lerp(a.presence, b.presence, w),
         image_size=near.image_size,
         world=world,
-        mask=near.mask,
+        mask=_blend_masks(a.mask, b.mask, w, near.mask),
     )
 
 
 def _lerp(x: np.ndarray, y: np.ndarray, w: float) -> np.ndarray:
     return (1.0 - w) * x + w * y
+
+
+def _blend_masks(
+    a: np.ndarray | None, b: np.ndarray | None, w: float, near: np.ndarray | None
+) -> np.ndarray | None:
+    """(1 - w) a + w b; the nearer mask when only one exists or their shapes differ."""
+    if a is None or b is None or a.shape != b.shape:
+        return near
+    return cv2.addWeighted(a, 1.0 - w, b, w, 0.0)
 
 
 def time_weight(t0: float, t1: float, t: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -142,12 +143,28 @@ def test_interpolation_maths():
     b = standing_pose(40.0, mask=mask_b)
     mid = interpolate_pose(a, b, 0.25)
     np.testing.assert_allclose(mid.xy, 0.75 * a.xy + 0.25 * b.xy)
-    assert mid.mask is mask_a  # nearer pose's mask, not copied
-    assert interpolate_pose(a, b, 0.75).mask is mask_b
+    np.testing.assert_allclose(mid.mask, 0.25)  # the masks are blended too
+    np.testing.assert_allclose(interpolate_pose(a, b, 0.75).mask, 0.75)
+    odd = standing_pose(40.0, mask=np.ones((2, 2), np.float32))
+    assert interpolate_pose(a, odd, 0.25).mask is mask_a  # shapes differ: the nearer one
     assert interpolate_pose(a, None, 0.25) is a
     assert interpolate_pose(a, None, 0.75) is None
     with pytest.raises(ValueError):
         interpolate_pose(a, b, 1.5)
+
+
+def test_blended_mask_edge_lies_between_the_two_edges():
+    # A back edge at column 10 in one frame and column 14 in the next: a quarter of
+    # the way along, the 0.5 edge of the blend is at column 11.
+    def edge_mask(col: int) -> np.ndarray:
+        m = np.zeros((8, 32), np.float32)
+        m[:, :col] = 1.0
+        return m
+
+    a = standing_pose(0.0, mask=cv2.GaussianBlur(edge_mask(10), (0, 0), 2.0))
+    b = standing_pose(0.0, mask=cv2.GaussianBlur(edge_mask(14), (0, 0), 2.0))
+    row = interpolate_pose(a, b, 0.25).mask[4]
+    assert int((row >= 0.5).sum()) == 11
 
 
 def test_time_weight_uses_real_timestamps():
