@@ -25,7 +25,8 @@ increasing timestamps: skipped frames are simply not shown to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -33,6 +34,7 @@ import numpy as np
 
 from posecoach.landmarks import Side, sided
 from posecoach.measure import body_height_px
+from posecoach.parallel import LandmarkerThread, MultiPoseEstimator
 from posecoach.types import Frame, Pose
 
 SPEED_LANDMARKS = tuple(
@@ -161,32 +163,116 @@ def adaptive_poses(
     estimate: Callable[[Frame], Pose | None],
     params: AdaptiveParams = AdaptiveParams(),
 ) -> Iterator[tuple[Frame, Pose | None, bool]]:
-    """(frame, pose, analysed) for every frame, in order; `estimate` runs on some only.
+    """(frame, pose, analysed) for every frame, in order; `estimate` runs on some only,
+    in this thread, one frame at a time.
 
     At most `max_stride` decoded frames wait here for the next analysed one.
     """
+    return _adaptive(frames, [_Inline(estimate)], params)
+
+
+def adaptive_parallel_poses(
+    frames: Iterable[Frame],
+    estimators: Sequence[MultiPoseEstimator],
+    choose: Callable[[list[Pose], float], Pose | None],
+    params: AdaptiveParams = AdaptiveParams(),
+) -> Iterator[tuple[Frame, Pose | None, bool]]:
+    """adaptive_poses with one landmarker per estimator, each in its own thread.
+
+    The analysed frames are dealt out to the landmarkers in turn, so up to
+    len(estimators) of them are in the model at once. The price: the stride chosen for
+    the next analysed frame knows the motion up to len(estimators) - 1 analysed frames
+    back, so a movement starting in a hold goes back to every frame one analysed frame
+    later than with one landmarker (the frames in between are still interpolated between
+    two real poses). `choose(poses, time_s)` (the PersonTracker's `follow`) picks the
+    person, called in frame order from this generator's thread. The estimators stay
+    open: their owner closes them.
+    """
+    if not estimators:
+        raise ValueError("need at least one estimator")
+    threads = [
+        LandmarkerThread(estimator, depth=1, name=f"posecoach-adaptive-{i}")
+        for i, estimator in enumerate(estimators)
+    ]
+    try:
+        yield from _adaptive(frames, [_Threaded(t, choose) for t in threads], params)
+    finally:
+        for thread in threads:
+            thread.shut()
+
+
+class _Inline:
+    """A runner that estimates at once, in the caller's thread."""
+
+    def __init__(self, estimate: Callable[[Frame], Pose | None]):
+        self._estimate = estimate
+        self._done: deque[tuple[Frame, Pose | None]] = deque()
+
+    def give(self, frame: Frame) -> None:
+        self._done.append((frame, self._estimate(frame)))
+
+    def take(self) -> tuple[Frame, Pose | None]:
+        return self._done.popleft()
+
+
+class _Threaded:
+    """A runner around a landmarker thread; the person is chosen when the result is taken
+    (in frame order)."""
+
+    def __init__(self, thread: LandmarkerThread, choose):
+        self._thread, self._choose = thread, choose
+
+    def give(self, frame: Frame) -> None:
+        self._thread.give(frame)
+
+    def take(self) -> tuple[Frame, Pose | None]:
+        frame, poses = self._thread.take()
+        return frame, self._choose(poses, frame.time_s)
+
+
+def _adaptive(frames, runners, params):
+    """The scheduling loop: give the due frame to the next runner in turn, resolve the
+    oldest analysed frame once every runner has one in flight, then choose the next due
+    frame with the motion known so far. The clip's last frame is always analysed, so no
+    pose is ever extrapolated."""
     scheduler = StrideScheduler(params)
-    pending: list[Frame] = []
-    last: tuple[float, Pose | None] | None = None
+    held: deque[Frame] = deque()  # decoded, not yet yielded
+    in_flight: deque = deque()  # runners, in the order their frames were given
+    last: tuple[float, Pose | None] | None = None  # newest resolved analysed frame
+    given: Frame | None = None  # newest frame given to a runner
+    turns = 0
+    next_due = 0
     for frame in frames:
-        pending.append(frame)
-        if len(pending) >= scheduler.stride:
-            last = yield from _advance(pending, last, estimate, scheduler)
-            pending = []
-    if pending:
-        yield from _advance(pending, last, estimate, scheduler)
+        held.append(frame)
+        if frame.index < next_due:
+            continue
+        runner = runners[turns % len(runners)]
+        runner.give(frame)
+        in_flight.append(runner)
+        given, turns = frame, turns + 1
+        while len(in_flight) >= len(runners):
+            last = yield from _resolve(in_flight.popleft(), held, last, scheduler)
+        next_due = frame.index + scheduler.stride
+    if held and held[-1] is not given:
+        runner = runners[turns % len(runners)]
+        runner.give(held[-1])
+        in_flight.append(runner)
+    while in_flight:
+        last = yield from _resolve(in_flight.popleft(), held, last, scheduler)
 
 
-def _advance(pending, last, estimate, scheduler):
-    """Analyse the newest pending frame, interpolate the others from the last analysed."""
-    target = pending[-1]
-    pose = estimate(target)
+def _resolve(runner, held: deque, last, scheduler: StrideScheduler):
+    """Take the runner's analysed frame; yield it after the held frames before it, those
+    interpolated between the previous analysed frame and this one."""
+    target, pose = runner.take()
     if last is not None:
         t0, before = last
-        for frame in pending[:-1]:
+        while held[0] is not target:
+            frame = held.popleft()
             w = time_weight(t0, target.time_s, frame.time_s)
             yield frame, interpolate_pose(before, pose, w), False
         dt = target.time_s - t0
         scheduler.observe(pose_speed(before, pose, dt), dt)
+    held.popleft()
     yield target, pose, True
     return target.time_s, pose

@@ -170,8 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--workers", type=_positive_int, metavar="N",
-        help="pose models run side by side (default: one per CPU core, at most 4; "
-        "--adaptive always runs one)",
+        help="pose models run side by side (default: one per CPU core, at most 4)",
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)

@@ -57,7 +57,7 @@ def default_workers() -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
-class _Landmarker:
+class LandmarkerThread:
     """One estimator in its own thread: frames in, (frame, poses) out, in order."""
 
     def __init__(self, estimator: MultiPoseEstimator, depth: int, name: str):
@@ -116,11 +116,11 @@ def parallel_poses(
         raise ValueError("need at least one estimator and a block of at least 1")
     depth = 2 * block
     landmarkers = [
-        _Landmarker(estimator, depth, f"posecoach-pose-{i}")
+        LandmarkerThread(estimator, depth, f"posecoach-pose-{i}")
         for i, estimator in enumerate(estimators)
     ]
     try:
-        owner: deque[_Landmarker] = deque()  # who has each frame in flight, in order
+        owner: deque[LandmarkerThread] = deque()  # who has each frame in flight, in order
         in_flight = len(landmarkers) * depth
         for index, frame in enumerate(frames):
             worker = landmarkers[(index // block) % len(landmarkers)]

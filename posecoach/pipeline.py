@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from posecoach import __version__
-from posecoach.adaptive import AdaptiveParams, adaptive_poses
+from posecoach.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
 from posecoach.concurrency import Prefetch, Worker
 from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
@@ -254,10 +254,9 @@ def analyze_clip(
 
 
 def _twin_landmarkers(tracker: PersonTracker, options: AnalysisOptions) -> list:
-    """Extra landmarkers for parallel inference (none when adaptive: it decides frame by
-    frame which frames the model sees, from what it saw last)."""
+    """Extra landmarkers for parallel inference (all frames, or adaptive's analysed ones)."""
     workers = options.workers if options.workers is not None else default_workers()
-    if options.adaptive is not None or workers <= 1:
+    if workers <= 1:
         return []
     return [tracker.estimator.twin() for _ in range(workers - 1)]
 
@@ -285,16 +284,18 @@ def _analyze_frames(
         Prefetch(source, depth=PIPELINE_DEPTH) as frames,
         Worker(_process_with(stages), depth=PIPELINE_DEPTH) as writer,
     ):
-        if twins:
-            landmarkers = [estimator.estimator, *twins]
+        landmarkers = [estimator.estimator, *(twins or [])]
+        if adaptive is not None and twins:
+            poses = adaptive_parallel_poses(frames, landmarkers, estimator.follow, adaptive)
+        elif adaptive is not None:
+            poses = adaptive_poses(frames, estimator.estimate, adaptive)
+        elif twins:
             poses = (
                 (frame, pose, True)
                 for frame, pose in parallel_poses(frames, landmarkers, estimator.follow)
             )
-        elif adaptive is None:
-            poses = ((frame, estimator.estimate(frame), True) for frame in frames)
         else:
-            poses = adaptive_poses(frames, estimator.estimate, adaptive)
+            poses = ((frame, estimator.estimate(frame), True) for frame in frames)
         for frame, pose, analysed in poses:
             writer.put((frame, pose))
             result.frames += 1

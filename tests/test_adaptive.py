@@ -9,6 +9,7 @@ import pytest
 from posecoach.adaptive import (
     AdaptiveParams,
     StrideScheduler,
+    adaptive_parallel_poses,
     adaptive_poses,
     interpolate_pose,
     pose_speed,
@@ -121,6 +122,73 @@ def test_max_stride_one_is_full_rate():
     assert analysed == list(range(10))
 
 
+class _ShiftingEstimator:
+    """A landmarker for the parallel runs: the body at x = positions[frame.index]; it
+    records the frames it saw and insists on increasing timestamps, as VIDEO mode does."""
+
+    def __init__(self, positions, seen):
+        self.positions, self.seen, self.last_t = positions, seen, -1.0
+
+    def estimate_all(self, frame):
+        assert frame.time_s > self.last_t, "timestamps must increase per landmarker"
+        self.last_t = frame.time_s
+        self.seen.append(frame.index)
+        return [standing_pose(self.positions[frame.index])]
+
+
+def _run_parallel(positions, workers, params=PARAMS):
+    seen: list[list[int]] = [[] for _ in range(workers)]
+    estimators = [_ShiftingEstimator(positions, seen[i]) for i in range(workers)]
+    chosen = []
+
+    def choose(poses, time_s):
+        chosen.append(time_s)
+        return poses[0]
+
+    out = list(adaptive_parallel_poses(_frames(len(positions)), estimators, choose, params))
+    assert [f.index for f, _, _ in out] == list(range(len(positions)))  # every frame, in order
+    analysed = [f.index for f, _, a in out if a]
+    assert sorted(sum(seen, [])) == analysed  # each analysed frame went to one landmarker
+    assert chosen == sorted(chosen)  # the person is chosen in frame order
+    return analysed, [p for _, p, _ in out], seen
+
+
+def test_parallel_with_one_landmarker_is_the_serial_schedule():
+    positions = [0.0] * 15 + [10.0 * k for k in range(1, 16)]
+    assert _run_parallel(positions, 1)[0] == _run(positions)[0]
+
+
+def test_parallel_landmarkers_take_the_analysed_frames_in_turn():
+    analysed, poses, seen = _run_parallel([0.0] * 30, 2)
+    assert seen[0] == analysed[0::2] and seen[1] == analysed[1::2]
+    # the stride still ramps up to max_stride, one analysed frame later than serially
+    assert analysed == [0, 1, 2, 4, 7, 11, 15, 19, 23, 27, 29]
+    hip = int(Landmark.LEFT_HIP)
+    assert all(p.xy[hip, 0] == pytest.approx(300.0) for p in poses)
+
+
+def test_parallel_movement_goes_back_to_every_frame_one_analysed_frame_later():
+    positions = [0.0] * 15 + [10.0 * k for k in range(1, 16)]
+    analysed, poses, _ = _run_parallel(positions, 2)
+    # The movement from frame 15 on is in analysed frame 15, but frame 19 was already
+    # due when 15 came back (it was chosen knowing frames up to 11): one landmarker
+    # would analyse 16 next; here 16-18 are interpolated and every frame from 19 on is
+    # analysed.
+    assert analysed[analysed.index(15):] == [15, *range(19, 30)]
+    hip = int(Landmark.LEFT_HIP)
+    for i in (16, 17, 18):  # between two real poses: interpolated, never extrapolated
+        assert 300.0 + positions[15] <= poses[i].xy[hip, 0] <= 300.0 + positions[19]
+
+
+def test_parallel_error_in_a_landmarker_reaches_the_caller():
+    class Broken:
+        def estimate_all(self, frame):
+            raise RuntimeError("model failed")
+
+    with pytest.raises(RuntimeError, match="model failed"):
+        list(adaptive_parallel_poses(_frames(10), [Broken(), Broken()], lambda p, t: None))
+
+
 def test_scheduler_sequence():
     s = StrideScheduler(AdaptiveParams(still_speed=0.1, jitter=0.0, max_stride=3, settle_s=0.0))
     speeds = (0.01, 0.02, 0.05, 0.5, 0.05, float("nan"), 0.0, 0.0)
@@ -190,3 +258,42 @@ def test_frames_are_skipped_only_after_settling():
     assert [s.observe(0.0, 0.1) for _ in range(3)] == [1, 2, 3]
     assert s.observe(1.0, 0.1) == 1
     assert s.still_s == 0.0  # movement restarts the settling time
+
+
+def test_real_model_adaptive_on_two_landmarkers_follows_full_rate(sample_videos):
+    """Four seconds of a held stretch through the real model: full rate with one
+    landmarker, and adaptively with two. The model runs on well under half the frames,
+    and every frame's pose stays within the model's own noise of the full-rate one."""
+    from posecoach.sources import open_source
+    from posecoach.tracking import tracked_estimator
+
+    clip = sample_videos / "kneeling_good_R.mp4"
+    held = range(150, 270)  # inside the right-side hold
+
+    def frames(source):
+        return (f for f in source if f.index in held)
+
+    tracker = tracked_estimator()
+    with open_source(clip) as source:
+        full = [tracker.estimate(f) for f in frames(source)]
+    tracker.close()
+
+    tracker = tracked_estimator()
+    twin = tracker.estimator.twin()
+    try:
+        with open_source(clip) as source:
+            out = list(adaptive_parallel_poses(
+                frames(source), [tracker.estimator, twin], tracker.follow, AdaptiveParams()
+            ))
+    finally:
+        twin.close()
+        tracker.close()
+
+    assert [f.index for f, _, _ in out] == list(held)
+    assert sum(a for _, _, a in out) < 0.5 * len(held)
+    torso = np.linalg.norm(full[0].xy[11] - full[0].xy[23])
+    gaps = [np.nanmedian(np.linalg.norm(p.xy - q.xy, axis=1))
+            for p, (_, q, _) in zip(full, out, strict=True)]
+    assert float(np.median(gaps)) < 0.02 * torso
+    assert float(np.max(gaps)) < 0.08 * torso
+    assert all(q.mask is not None for _, q, _ in out)

@@ -1,7 +1,7 @@
 """Throughput and peak memory of posecoach analyze beside its limit and a plain baseline.
 
     .venv/bin/python tools/bench_perf.py [--clip PATH] [--repeat 2] [--max-frames N]
-                                         [--long] [--skip-adaptive]
+                                         [--long] [--skip-adaptive] [--only VARIANT...]
 
 Every variant runs on the same clip, in its own subprocess (so each peak RSS is its
 own), and the variants are interleaved round by round, so a machine that other people
@@ -268,9 +268,10 @@ def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
 
 
 def print_table(stats: dict[str, dict], repeat: int) -> None:
-    limit = stats["limit"]["fps"]
-    par = stats["limit-par"]["fps"]
-    base = stats["baseline"]["fps"]
+    nan = float("nan")  # a ratio whose reference was not run (--only)
+    limit = stats.get("limit", {}).get("fps", nan)
+    par = stats.get("limit-par", {}).get("fps", nan)
+    base = stats.get("baseline", {}).get("fps", nan)
     print(f"{'variant':9} | {'fps':>6} | {'min-max (n=' + str(repeat) + ')':>15} | "
           f"{'x limit':>7} | {'x lim-par':>9} | {'x base':>6} | {'x realtime':>10} | "
           f"{'peak RSS MB':>11} | {'child MB':>8}")
@@ -311,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="use only the first N frames (a cut copy in out/bench/)")
     parser.add_argument("--long", action="store_true", help="also peak memory on 1/10 min clips")
     parser.add_argument("--skip-adaptive", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=VARIANTS, metavar="VARIANT",
+                        help="run these variants only (ratios need limit and baseline)")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     clip = args.clip or default_clip()
@@ -319,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.max_frames:
         clip = first_frames(clip, args.max_frames)
-    variants = [v for v in VARIANTS if not (args.skip_adaptive and v == "adaptive")]
+    variants = [v for v in VARIANTS if not (args.skip_adaptive and v == "adaptive")
+                and (not args.only or v in args.only)]
     print(f"clip: {clip} | {os.cpu_count()} CPUs | load avg {os.getloadavg()[0]:.1f} | "
           f"{args.repeat} interleaved rounds")
     print("model: as analyze creates it (tracked_estimator: same .task, num_poses, "

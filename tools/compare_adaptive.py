@@ -31,7 +31,7 @@ HOLD_FIELDS = ("start_s", "end_s", "good_s")
 def analyze(clip: Path, out: Path, exercise: str, adaptive: bool, workers: int | None) -> Path:
     args = ["analyze", str(clip), "--out", str(out), "--exercise", exercise, "--quiet",
             "--no-video", "--no-report", "--no-history"]
-    if workers is not None and not adaptive:
+    if workers is not None:
         args += ["--workers", str(workers)]
     if posecoach_main(args + (["--adaptive"] if adaptive else [])) != 0:
         raise SystemExit(f"compare_adaptive: analyze failed on {clip}")
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercise", default="kneeling_hip_flexor")
     parser.add_argument(
         "--workers", type=int, default=None,
-        help="landmarkers of the full-rate run (default: analyze's own, one per core); "
-        "--workers 1 isolates the effect of adaptive from that of parallel inference",
+        help="landmarkers of both runs (default: analyze's own, one per core)",
     )
     args = parser.parse_args(argv)
     all_ok = True
