@@ -278,18 +278,19 @@ def _analyze_frames(
     See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
     here unchanged, and everything measured before an error or Ctrl-C still written.
     With `adaptive`, the model runs on fewer frames while the body is still
-    (posecoach.adaptive); the others get interpolated poses.
+    (posecoach.adaptive), dealt out to the landmarkers in turn; the others get
+    interpolated poses.
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH) as frames,
         Worker(_process_with(stages), depth=PIPELINE_DEPTH) as writer,
     ):
-        landmarkers = [estimator.estimator, *(twins or [])]
-        if adaptive is not None and twins:
+        landmarkers = [estimator.estimator, *twins] if twins else []
+        if adaptive is not None and landmarkers:
             poses = adaptive_parallel_poses(frames, landmarkers, estimator.follow, adaptive)
         elif adaptive is not None:
             poses = adaptive_poses(frames, estimator.estimate, adaptive)
-        elif twins:
+        elif landmarkers:
             poses = (
                 (frame, pose, True)
                 for frame, pose in parallel_poses(frames, landmarkers, estimator.follow)

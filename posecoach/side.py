@@ -36,6 +36,10 @@ NOSE_WEIGHT = 0.7
 DEPTH_WEIGHT = 0.5
 # Hip-extension difference (degrees) between the legs that counts as full evidence.
 SIDE_FULL_EVIDENCE_DEG = 40.0
+# Weight of side evidence read from a leg the model marks as hidden.
+HIDDEN_LEG_WEIGHT = 0.5
+# The working side is dropped (undecided) after this long with no evidence either way.
+SIDE_RELEASE_S = 0.5
 
 
 @dataclass
@@ -46,13 +50,22 @@ class Hysteresis:
     (real timestamps, so frame rate does not matter); the decision becomes +1 when
     the average exceeds `threshold`, -1 below -threshold, and otherwise stays.
     NaN evidence (nothing seen) leaves the average unchanged.
+
+    With `release_after_s`, a decision is also dropped (state and average back to 0)
+    once every frame's evidence has stayed within `release_level` of zero that long: it
+    has been saying "neither" (both legs equally extended, as in a rest between holds),
+    and keeping the old answer would be a guess. Without it (None) a decision only ever
+    flips. NaN evidence neither starts nor ends such a stretch.
     """
 
     threshold: float = 0.4
     time_constant_s: float = 0.6
+    release_level: float = 0.1
+    release_after_s: float | None = None
     state: int = 0
     level: float = 0.0
     _last_time: float | None = field(default=None, repr=False)
+    _neutral_since: float | None = field(default=None, repr=False)
 
     def update(self, evidence: float, time_s: float) -> int:
         dt = 0.0 if self._last_time is None else max(time_s - self._last_time, 0.0)
@@ -65,10 +78,20 @@ class Hysteresis:
             self.state = 1
         elif self.level < -self.threshold:
             self.state = -1
+        if self.release_after_s is not None and np.isfinite(evidence):
+            self._release(abs(evidence) < self.release_level, time_s)
         return self.state
 
+    def _release(self, neutral: bool, time_s: float) -> None:
+        if not neutral:
+            self._neutral_since = None
+        elif self._neutral_since is None:
+            self._neutral_since = time_s
+        elif time_s - self._neutral_since >= self.release_after_s - 1e-9:
+            self.state, self.level = 0, 0.0
+
     def reset(self) -> None:
-        self.state, self.level, self._last_time = 0, 0.0, None
+        self.state, self.level, self._last_time, self._neutral_since = 0, 0.0, None, None
 
 
 def _knee_cue(pose: Pose) -> tuple[float, float]:
@@ -144,12 +167,14 @@ def facing_evidence(pose: Pose) -> float:
     return float(sum(c * w for c, w in cues) / total)
 
 
-def leg_extension_deg(pose: Pose, side: Side, facing: int) -> float:
+def leg_extension_deg(
+    pose: Pose, side: Side, facing: int, min_visibility: float = MIN_VISIBILITY
+) -> float:
     """Raw hip extension of one leg against the trunk line (degrees, NaN if unseen)."""
     sh = pair_midpoint(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
     mid = pair_midpoint(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-    hip = landmark_point(pose, sided("hip", side), MIN_VISIBILITY)
-    knee = landmark_point(pose, sided("knee", side), MIN_VISIBILITY)
+    hip = landmark_point(pose, sided("hip", side), min_visibility)
+    knee = landmark_point(pose, sided("knee", side), min_visibility)
     if not (sh.ok and mid.ok and hip.ok and knee.ok):
         return float("nan")
     return float(geo.extension_from_line(mid.xy - sh.xy, knee.xy - hip.xy, facing))
@@ -159,10 +184,18 @@ def side_evidence(pose: Pose, facing: int) -> float:
     """Evidence in [-1, 1] that the LEFT (positive) or RIGHT leg is worked; NaN if none."""
     left = leg_extension_deg(pose, Side.LEFT, facing)
     right = leg_extension_deg(pose, Side.RIGHT, facing)
+    weight = 1.0
+    if not np.isfinite(left - right):
+        # A leg hidden behind the other (lying with the legs together) still has the
+        # model's guess of where it is; half weight, so a few such frames cannot flip a
+        # decision, but a long stretch of them says "neither" (see Hysteresis release).
+        left = leg_extension_deg(pose, Side.LEFT, facing, 0.0)
+        right = leg_extension_deg(pose, Side.RIGHT, facing, 0.0)
+        weight = HIDDEN_LEG_WEIGHT
     diff = left - right
     if not np.isfinite(diff):
         return float("nan")
-    return float(np.clip(diff / SIDE_FULL_EVIDENCE_DEG, -1, 1))
+    return float(weight * np.clip(diff / SIDE_FULL_EVIDENCE_DEG, -1, 1))
 
 
 def _leg(evidence: float, facing: int) -> Side:
@@ -179,7 +212,9 @@ class SideTracker:
 
     side_hint: Side | None = None
     facing: Hysteresis = field(default_factory=Hysteresis)
-    side: Hysteresis = field(default_factory=lambda: Hysteresis(threshold=0.4))
+    side: Hysteresis = field(
+        default_factory=lambda: Hysteresis(threshold=0.4, release_after_s=SIDE_RELEASE_S)
+    )
     # The decided facing, or until then this frame's own evidence (0 when none).
     provisional_facing: int = 0
     # The leg this frame's own side evidence points to (the more extended one), else the

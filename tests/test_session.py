@@ -397,6 +397,27 @@ def test_drift_counts_the_seconds_since_the_value_left_its_usual_band() -> None:
     assert drift_s(noisy + [(10.0, 8.0)], "<", 1.5) == 0.0  # within its own noise
 
 
+def test_drift_with_an_onset_rate_goes_back_to_where_the_move_began() -> None:
+    from posecoach.exercises.session import drift_s
+
+    # Held at 12, then easing in: 0.02, 0.04, ... deg a frame (0.6, 1.2, ... deg/s).
+    steady = [(i / FPS, 12.0) for i in range(300)]
+    value, easing = 12.0, []
+    for k in range(1, 31):
+        value -= 0.02 * k
+        easing.append((10 + k / FPS, value))
+    band_only = drift_s(steady + easing, "<", 1.5)
+    with_rate = drift_s(steady + easing, "<", 1.5, onset_rate=1.5)
+    # Without a rate: from the last frame within 1.5 deg (k = 11, 10.68 deg).
+    assert band_only == pytest.approx((30 - 11) / FPS)
+    # With 1.5 deg/s: back to k = 2, the last frame before one that fell 0.06 deg
+    # (1.8 deg/s); the first steps (0.6 and 1.2 deg/s) are a held hip's drift.
+    assert with_rate == pytest.approx((30 - 2) / FPS)
+    # A hold that drifts slowly throughout is not taken back beyond the band.
+    drifting = [(i / FPS, 12.0 - 0.03 * i) for i in range(60)]
+    assert drift_s(drifting, "<", 1.5, onset_rate=1.5) == drift_s(drifting, "<", 1.5)
+
+
 def test_coming_out_slowly_is_not_credited(kneeling: ExerciseSpec) -> None:
     # Steady at 15 deg until t = 20, then the hip comes forward 0.5 deg a frame: the
     # position check (exit below 0) sees it only 30 frames later.
@@ -406,8 +427,9 @@ def test_coming_out_slowly_is_not_credited(kneeling: ExerciseSpec) -> None:
 
     session, states = run(kneeling, 30 * FPS, frame)
     hold = session.finish()["sides"]["L"]["holds"][0]
-    # The last frame within 1.5 deg of the usual 15 is frame 602 (14.0 deg).
-    assert hold["good_s"] == pytest.approx(602 / FPS, abs=1e-3)
+    # The last frame within 1.5 deg of the usual 15 is frame 602 (14.0 deg); it had been
+    # falling since frame 599, the last one at 15.
+    assert hold["good_s"] == pytest.approx(599 / FPS, abs=1e-3)
     before = [s.hold_s for s in states if s.phase == "hold"][-1]
     assert before > hold["good_s"]  # the timer ran on until the check saw it
 

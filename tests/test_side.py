@@ -90,3 +90,58 @@ def test_no_pose_keeps_state_and_hysteresis_basics():
     assert h.state == 1
     assert h.update(float("nan"), 5.0) == 1
     assert h.update(-1.0, 5.01) == 1  # one contrary frame is not enough
+
+
+def test_hysteresis_release_after_a_stretch_of_neither():
+    h = Hysteresis(threshold=0.4, time_constant_s=0.6, release_level=0.1, release_after_s=0.5)
+    t = 0.0
+    for _ in range(30):
+        t += 1 / 30
+        h.update(1.0, t)
+    assert h.state == 1
+    # neutral evidence for 0.4 s: the decision stands (and NaN frames do not count)
+    for _ in range(12):
+        t += 1 / 30
+        h.update(0.02, t)
+        h.update(float("nan"), t + 0.001)
+    assert h.state == 1
+    # one clear frame restarts the count
+    t += 1 / 30
+    h.update(0.8, t)
+    for _ in range(14):
+        t += 1 / 30
+        h.update(-0.05, t)
+    assert h.state == 1
+    # 0.5 s of neither: dropped, and the average restarts from zero
+    for _ in range(2):
+        t += 1 / 30
+        h.update(-0.05, t)
+    assert h.state == 0 and h.level == 0.0
+    # without release_after_s a decision only flips
+    keep = Hysteresis(threshold=0.4)
+    for i in range(90):
+        keep.update(1.0 if i < 30 else 0.0, i / 30)
+    assert keep.state == 1
+
+
+def test_side_released_while_both_legs_rest_straight_then_the_new_leg_is_taken():
+    # Lying level 1: right leg worked (left knee to the chest), then both legs straight
+    # for 2 s between holds, then the right knee comes up (left leg worked).
+    straight = Figure(trunk_incl=90, thigh_deg=-90, knee_flex=0, other_thigh_deg=-90,
+                      other_knee_flex=0, side=Side.RIGHT)
+    figs = ([Figure(side=Side.RIGHT, **LYING_1)] * 45 + [straight] * 60
+            + [Figure(side=Side.LEFT, **LYING_1)] * 45)
+    sides = [s for _, s in _track(figs)]
+    assert sides[44] is Side.RIGHT
+    assert sides[104] is None  # nothing says which leg is worked: no stale answer
+    assert sides[-1] is Side.LEFT
+    assert Side.RIGHT not in sides[60:]
+
+
+def test_side_evidence_from_a_hidden_leg_is_half_weight():
+    pose = make_pose(Figure(side=Side.RIGHT, **LYING_1))
+    full = side_evidence(pose, 1)
+    vis = pose.visibility.copy()
+    vis[[int(Landmark.LEFT_HIP), int(Landmark.LEFT_KNEE)]] = 0.05  # left leg hidden
+    hidden = type(pose)(pose.xy, pose.z, vis, pose.presence, pose.image_size)
+    assert side_evidence(hidden, 1) == pytest.approx(0.5 * full)

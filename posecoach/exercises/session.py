@@ -56,6 +56,9 @@ EPS = 1e-6
 EXIT_TOLERANCE_DEG = 1.5
 ONSET_TOLERANCE_DEG = 2.5
 MAX_TRIM_S = 2.0
+# A hip extension falling this fast is already coming out of the position (degrees/s;
+# a held hip drifts well under 1 deg/s).
+EXIT_RATE_DEG_S = 1.5
 # Good frames remembered per hold for that (about 20 s at 30 fps).
 RECENT_FRAMES = 600
 TIMED_PHASES = ("hold", "contract", "relax")
@@ -173,16 +176,24 @@ class _Round:
     open_eps: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def drift_s(series: list[tuple[float, float]], toward: str, tolerance: float) -> float:
+def drift_s(
+    series: list[tuple[float, float]],
+    toward: str,
+    tolerance: float,
+    onset_rate: float | None = None,
+) -> float:
     """Seconds at the end of `series` ((time, value) over the good frames of a hold)
     since the value last sat within `tolerance` (or three robust standard deviations,
     if wider) of the hold's median, moving `toward` "<" (falling) or ">" (rising); at
-    most MAX_TRIM_S.
+    most MAX_TRIM_S. With `onset_rate` (degrees/s), from there back to where the value
+    began moving that way at least that fast.
 
     A fault builds up before its threshold (with hysteresis, so that the cue does not
     flicker) sees it: the back arches over half a second, the hip comes forward over a
     second as someone leaves the position. Those frames were not good form, so when the
-    fault is confirmed their seconds are taken back.
+    fault is confirmed their seconds are taken back. A form fault counts from when the
+    metric is clearly off its level (the band); leaving the position counts from the
+    first move out of it (`onset_rate`), since the stretch eases off from then on.
     """
     finite = [(t, v) for t, v in series if math.isfinite(v)]
     if len(finite) < 2:
@@ -192,13 +203,19 @@ def drift_s(series: list[tuple[float, float]], toward: str, tolerance: float) ->
     # to three robust standard deviations of its own hold.
     spread = 1.4826 * statistics.median(abs(v - median) for _, v in finite)
     tolerance = max(tolerance, 3.0 * spread)
-    if toward == "<":
-        settled = [t for t, v in finite if v >= median - tolerance]
-    else:
-        settled = [t for t, v in finite if v <= median + tolerance]
-    if not settled:
+    sign = 1.0 if toward == "<" else -1.0  # +1: the fault lowers the value
+    inside = [i for i, (_, v) in enumerate(finite) if sign * (median - v) <= tolerance]
+    if not inside:
         return 0.0
-    return min(max(finite[-1][0] - settled[-1], 0.0), MAX_TRIM_S)
+    # The value left the hold's level before it left the band: walk back over the
+    # frames in which it was already moving the fault's way at onset_rate or faster.
+    i = inside[-1]
+    while onset_rate is not None and i > 0:
+        (t0, v0), (t1, v1) = finite[i - 1], finite[i]
+        if sign * (v0 - v1) < onset_rate * (t1 - t0):
+            break
+        i -= 1
+    return min(max(finite[-1][0] - finite[i][0], 0.0), MAX_TRIM_S)
 
 
 class Session:
@@ -401,7 +418,7 @@ class Session:
         if not obs.seen:
             return 0.0
         if not obs.in_position:
-            return drift_s(r.values, "<", EXIT_TOLERANCE_DEG)
+            return drift_s(r.values, "<", EXIT_TOLERANCE_DEG, EXIT_RATE_DEG_S)
         paused = {c.id for c in obs.pausing}
         longest = 0.0
         for rule, states in zip(self.rules, self.rule_states or (), strict=False):
