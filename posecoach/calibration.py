@@ -163,7 +163,8 @@ class Calibration:
 UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py --jobs 1` on the 11 side-on clips (see above;
-# refit 2026-11-22 with the angle-dependent hip and the knee offsets, then the ankle's).
+# refit 2026-11-22 with the angle-dependent hip and the knee offsets, then the ankle's,
+# then the pelvis models with the back edge placed between mask pixels).
 FITTED = Calibration(
     hip=JointOffset(up=0.0348, anterior=-0.0322),
     hip_per_deg=JointOffset(up=8.2e-05, anterior=0.001149),
@@ -176,18 +177,18 @@ FITTED = Calibration(
     ankle=AnkleOffset(shank=SegmentOffset(along=0.0496, across=0.0), down=0.0461),
     hip_pelvis_offset_deg=4.33,
     pelvic_tilt=PelvisModel(
-        intercept=-3.3293,
+        intercept=-3.3212,
         coef={
-            "rel_lordosis_depth": 213.19816,
-            "rel_sacral_angle_deg": -0.04333,
-            "rel_trunk_inclination_deg": -0.93947,
+            "rel_lordosis_depth": 217.39132,
+            "rel_sacral_angle_deg": -0.02736,
+            "rel_trunk_inclination_deg": -0.92564,
         },
-        rmse_deg=3.66,
+        rmse_deg=3.65,
     ),
     lumbar_extension=PelvisModel(
-        intercept=-1.1538, coef={"rel_lordosis_depth": 214.49459}, rmse_deg=3.9
+        intercept=-1.135, coef={"rel_lordosis_depth": 220.51584}, rmse_deg=3.87
     ),
-    arch_lumbar_threshold_deg=0.5,
+    arch_lumbar_threshold_deg=0.7,
 )
 
 DEFAULT_CALIBRATION = FITTED
