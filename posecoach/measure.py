@@ -23,7 +23,9 @@ from posecoach.metrics import (
     MetricValues,
     compute_metrics,
     empty_metrics,
+    hip_extension_pelvis,
     landmark_point,
+    thigh_from_posture_reference,
 )
 from posecoach.pelvis import ContourReference
 from posecoach.side import SideTracker
@@ -32,6 +34,7 @@ from posecoach.types import FrameMetrics, Pose
 from posecoach.view import ViewChecker
 
 DEFAULT_SMOOTHING = OneEuroParams()
+NAN = float("nan")
 # Metrics that belong to one leg: their filters restart when the working side changes.
 LEG_METRICS = (
     "hip_extension_deg",
@@ -197,6 +200,8 @@ class MetricsTracker:
             self._smoother.forget(LEG_METRICS)
         self._side = side
         values = self._smoother.update(raw.values, time_s) if self._smoother else raw.values
+        if self._smoother is not None:
+            values = self._compose_hip_pelvis(values, raw)
         confidence = self._confidence(raw, values, view_ok)
         trunk = values.get("trunk_inclination_deg", float("nan"))
         posture = self._posture.update(
@@ -223,6 +228,17 @@ class MetricsTracker:
         # nearer the camera (facing +1 shows the right side); the side field stays None.
         leg = side if side is not None else self._sides.provisional_side
         return compute_metrics(pose, leg, facing, self.calibration, self._contour)
+
+    def _compose_hip_pelvis(self, values: dict[str, float], raw: MetricValues) -> dict[str, float]:
+        """hip_extension_pelvis_deg from the smoothed thigh and pelvic tilt rather than
+        a filter of its own: the columns then agree exactly, and the composite (noisier
+        than either part) does not drive its own one-euro cutoff."""
+        if "hip_extension_pelvis_deg" not in values:
+            return values
+        thigh, _ = thigh_from_posture_reference(MetricValues(values, raw.confidence))
+        tilt = values.get("pelvic_tilt_deg", NAN)
+        return {**values, "hip_extension_pelvis_deg": hip_extension_pelvis(
+            thigh, tilt, self.calibration)}
 
     @staticmethod
     def _confidence(raw: MetricValues, values: dict[str, float], view_ok: bool) -> dict[str, float]:

@@ -334,11 +334,21 @@ def pelvis_metrics(
     if np.isfinite(lumbar):
         out.values["lumbar_extension_deg"], out.confidence["lumbar_extension_deg"] = lumbar, conf
     thigh, thigh_conf = thigh_from_posture_reference(landmark_values)
-    if np.isfinite(tilt) and np.isfinite(thigh):
-        value = thigh - tilt + calibration.hip_pelvis_offset_deg
+    value = hip_extension_pelvis(thigh, tilt, calibration)
+    if np.isfinite(value):
         out.values["hip_extension_pelvis_deg"] = value
         out.confidence["hip_extension_pelvis_deg"] = min(conf, thigh_conf)
     return out
+
+
+def hip_extension_pelvis(
+    thigh_deg: float, pelvic_tilt_deg: float, calibration: Calibration = DEFAULT_CALIBRATION
+) -> float:
+    """The hip's extension against the pelvis: the thigh's angle from its posture
+    reference (`thigh_from_posture_reference`) minus the anterior pelvic tilt plus the
+    femur's neutral angle; NaN when either is NaN. (MetricsTracker composes it again
+    from the smoothed thigh and tilt, so the three columns agree in frames.csv.)"""
+    return thigh_deg - pelvic_tilt_deg + calibration.hip_pelvis_offset_deg
 
 
 # Trunk inclination beyond which the body counts as lying (the thigh's reference

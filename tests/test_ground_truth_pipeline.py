@@ -157,3 +157,23 @@ def test_peak_hip_extension_matches_truth(analysed, name):
         ]
         peak = sides[side]["peak_hip_extension_deg"]
         assert peak == pytest.approx(max(values), abs=3.0), (side, peak, max(values))
+
+
+@pytest.mark.parametrize("name", ["kneeling_arch", "bench_arch"])
+def test_hip_extension_pelvis_column_is_thigh_minus_tilt(analysed, name):
+    """frames.csv's hip_extension_pelvis_deg is composed from the smoothed thigh and
+    pelvic tilt columns beside it (upright: thigh_to_vertical; lying: minus
+    thigh_to_horizontal), so a reader can check it."""
+    from posecoach.calibration import DEFAULT_CALIBRATION
+
+    with (analysed[name] / "frames.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["hip_extension_pelvis_deg"]]
+    assert len(rows) > 100
+    offset = DEFAULT_CALIBRATION.hip_pelvis_offset_deg
+    for r in rows:
+        lying = abs(float(r["trunk_inclination_deg"])) >= 45.0
+        thigh = (-float(r["thigh_to_horizontal_deg"]) if lying
+                 else float(r["thigh_to_vertical_deg"]))
+        expected = thigh - float(r["pelvic_tilt_deg"]) + offset
+        # (each column is rounded on its own in the CSV)
+        assert float(r["hip_extension_pelvis_deg"]) == pytest.approx(expected, abs=0.02), r["frame"]
