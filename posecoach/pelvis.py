@@ -31,12 +31,12 @@ change from their own usual contour tracks posture changes well. The fitted mode
 (the trunk pitching forward goes with an anterior pelvic tilt).
 
 How far to trust them, measured on the 11 side-on rendered clips: leave-one-clip-out
-RMSE 3.7 deg (tilt) and 4.0 deg (lumbar); through MetricsTracker
-(tools/bench_accuracy.py, README "Accuracy") MAE 2.6 and 2.4 deg, but 4.4-5.1 deg for
-the lumbar estimate during the two arching episodes (it reads a 15-20 deg arch as
-about +6 to +10: the fitted slope is shrunk by the contour noise). The arching flag
-(is_arching) caught 97.7% of the arching frames and flagged 3.9% of good-form frames,
-all of them in lying_level1 (39% there: pulling a knee to the chest changes the back
+RMSE 3.65 deg (tilt) and 3.87 deg (lumbar); through MetricsTracker
+(tools/bench_accuracy.py, README "Accuracy") MAE 2.6 and 2.4 deg, but 4.2-4.9 deg for
+the lumbar estimate on the two clips with an arching episode (it reads a 15-20 deg arch
+as about +6 to +10: the fitted slope is shrunk by the contour noise). The arching flag
+(is_arching) caught 97.3% of the arching frames and flagged 3.6% of good-form frames,
+all of them in lying_level1 (37% there: pulling a knee to the chest changes the back
 outline the way arching does). Limits, in order of importance:
   * the ABSOLUTE level is the population's: the estimate of a person's usual posture
     is the fitted intercept (about -0.5 deg lumbar, -3 deg tilt), whatever their real
