@@ -21,6 +21,10 @@ So movement that starts inside a skipped stretch is seen at the next analysed fr
 at most `max_stride - 1` frames late, and the frames before it are interpolated from
 two real poses (the estimate is never extrapolated). MediaPipe's VIDEO mode only sees
 increasing timestamps: skipped frames are simply not shown to it.
+
+On a machine with several cores the analysed frames are dealt out to one landmarker per
+core (`adaptive_parallel_poses`), each of which still sees increasing timestamps; the
+scheduling loop is the same, with up to one analysed frame per landmarker in flight.
 """
 
 from __future__ import annotations
@@ -166,7 +170,8 @@ def adaptive_poses(
     """(frame, pose, analysed) for every frame, in order; `estimate` runs on some only,
     in this thread, one frame at a time.
 
-    At most `max_stride` decoded frames wait here for the next analysed one.
+    At most `max_stride` decoded frames wait here for the next analysed one (with
+    adaptive_parallel_poses, `max_stride` per landmarker).
     """
     return _adaptive(frames, [_Inline(estimate)], params)
 
@@ -230,7 +235,9 @@ class _Threaded:
         return frame, self._choose(poses, frame.time_s)
 
 
-def _adaptive(frames, runners, params):
+def _adaptive(
+    frames: Iterable[Frame], runners: Sequence[_Inline | _Threaded], params: AdaptiveParams
+) -> Iterator[tuple[Frame, Pose | None, bool]]:
     """The scheduling loop: give the due frame to the next runner in turn, resolve the
     oldest analysed frame once every runner has one in flight, then choose the next due
     frame with the motion known so far. The clip's last frame is always analysed, so no
@@ -261,7 +268,12 @@ def _adaptive(frames, runners, params):
         last = yield from _resolve(in_flight.popleft(), held, last, scheduler)
 
 
-def _resolve(runner, held: deque, last, scheduler: StrideScheduler):
+def _resolve(
+    runner: _Inline | _Threaded,
+    held: deque[Frame],
+    last: tuple[float, Pose | None] | None,
+    scheduler: StrideScheduler,
+):
     """Take the runner's analysed frame; yield it after the held frames before it, those
     interpolated between the previous analysed frame and this one."""
     target, pose = runner.take()
