@@ -20,6 +20,7 @@ from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
 from posecoach.landmarks import Side, sided
 from posecoach.metrics import (
     MIN_VISIBILITY,
+    NAN,
     MetricValues,
     compute_metrics,
     empty_metrics,
@@ -34,7 +35,8 @@ from posecoach.types import FrameMetrics, Pose
 from posecoach.view import ViewChecker
 
 DEFAULT_SMOOTHING = OneEuroParams()
-NAN = float("nan")
+# Not filtered itself: composed from the smoothed metrics it is made of (_smooth).
+COMPOSED_METRIC = "hip_extension_pelvis_deg"
 # Metrics that belong to one leg: their filters restart when the working side changes.
 LEG_METRICS = (
     "hip_extension_deg",
@@ -199,9 +201,7 @@ class MetricsTracker:
         if side != self._side and self._smoother is not None:
             self._smoother.forget(LEG_METRICS)
         self._side = side
-        values = self._smoother.update(raw.values, time_s) if self._smoother else raw.values
-        if self._smoother is not None:
-            values = self._compose_hip_pelvis(values, raw)
+        values = self._smooth(raw, time_s) if self._smoother is not None else raw.values
         confidence = self._confidence(raw, values, view_ok)
         trunk = values.get("trunk_inclination_deg", float("nan"))
         posture = self._posture.update(
@@ -229,16 +229,17 @@ class MetricsTracker:
         leg = side if side is not None else self._sides.provisional_side
         return compute_metrics(pose, leg, facing, self.calibration, self._contour)
 
-    def _compose_hip_pelvis(self, values: dict[str, float], raw: MetricValues) -> dict[str, float]:
-        """hip_extension_pelvis_deg from the smoothed thigh and pelvic tilt rather than
-        a filter of its own: the columns then agree exactly, and the composite (noisier
-        than either part) does not drive its own one-euro cutoff."""
-        if "hip_extension_pelvis_deg" not in values:
-            return values
+    def _smooth(self, raw: MetricValues, time_s: float) -> dict[str, float]:
+        """Every metric through its one-euro filter, except hip_extension_pelvis_deg: it is
+        composed from the smoothed thigh and pelvic tilt instead, so the columns agree
+        exactly and the composite (noisier than either part) does not drive a cutoff."""
+        values = self._smoother.update(
+            {k: v for k, v in raw.values.items() if k != COMPOSED_METRIC}, time_s
+        )
         thigh, _ = thigh_from_posture_reference(MetricValues(values, raw.confidence))
         tilt = values.get("pelvic_tilt_deg", NAN)
-        return {**values, "hip_extension_pelvis_deg": hip_extension_pelvis(
-            thigh, tilt, self.calibration)}
+        values[COMPOSED_METRIC] = hip_extension_pelvis(thigh, tilt, self.calibration)
+        return values
 
     @staticmethod
     def _confidence(raw: MetricValues, values: dict[str, float], view_ok: bool) -> dict[str, float]:
