@@ -1,8 +1,10 @@
 """Annotated video out: H.264 mp4 that browsers play, with a clearly reported fallback.
 
-Frames are piped raw (BGR) to the ffmpeg binary shipped by imageio-ffmpeg, encoded with
-libx264 as yuv420p (the only pixel format every browser decodes) with the index at the
-front (+faststart). The frame rate is kept exactly, as a fraction (30000/1001, not 30).
+Frames are converted to yuv420p here (OpenCV, BT.601 limited range: what ffmpeg's own
+conversion gives, at a third of its CPU cost) and piped raw to the ffmpeg binary shipped
+by imageio-ffmpeg, which encodes them with libx264 (yuv420p is the only pixel format
+every browser decodes) with the index at the front (+faststart). The frame rate is kept
+exactly, as a fraction (30000/1001, not 30).
 When ffmpeg is missing or cannot encode H.264, OpenCV's mp4v writer is used instead:
 the file still plays in desktop players but not in most browsers, so a one-line warning
 says so and `VideoInfo.codec` / `.warning` record it.
@@ -83,15 +85,27 @@ def h264_works(exe: str) -> bool:
     return done.returncode == 0
 
 
+def even_size(size: tuple[int, int]) -> tuple[int, int]:
+    """yuv420p halves both axes for colour: odd sizes are padded by one pixel."""
+    return (size[0] + size[0] % 2, size[1] + size[1] % 2)
+
+
+def to_yuv420p(image: np.ndarray) -> np.ndarray:
+    """A BGR frame as planar yuv420p bytes (I420), padded with black to even sizes."""
+    height, width = image.shape[:2]
+    if width % 2 or height % 2:
+        image = cv2.copyMakeBorder(image, 0, height % 2, 0, width % 2, cv2.BORDER_CONSTANT)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
+
+
 def ffmpeg_command(exe: str, path: Path, fps: Fraction, size: tuple[int, int],
                    preset: str, crf: int) -> list[str]:
+    """Encode raw yuv420p frames of `size` (even) from stdin to H.264 in `path`."""
     width, height = size
     return [
         exe, "-y", "-v", "error",
-        "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}",
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
         "-r", f"{fps.numerator}/{fps.denominator}", "-i", "-",
-        # yuv420p needs even sizes: pad one pixel rather than fail on odd ones.
-        "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2",
         "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
         "-movflags", "+faststart", "-an", str(path),
     ]
@@ -131,7 +145,7 @@ class VideoWriter:
             if prefer_h264:
                 self._warn(reason)
         # H.264 frames are padded to even sizes (yuv420p); report the size as written.
-        written = self.size if codec == MP4V else tuple(v + v % 2 for v in self.size)
+        written = self.size if codec == MP4V else even_size(self.size)
         self.info = VideoInfo(self.path, codec, float(self.fraction), written, warning=reason)
 
     def _open_ffmpeg(self, preset: str, crf: int) -> str | None:
@@ -141,7 +155,7 @@ class VideoWriter:
             return "ffmpeg (imageio-ffmpeg) is not available"
         if not h264_works(exe):
             return "ffmpeg cannot encode H.264 here"
-        cmd = ffmpeg_command(exe, self.path, self.fraction, self.size, preset, crf)
+        cmd = ffmpeg_command(exe, self.path, self.fraction, even_size(self.size), preset, crf)
         try:
             self._process = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -167,7 +181,7 @@ class VideoWriter:
         if self._process is not None:
             try:
                 # The array's own buffer: no bytes copy of every frame.
-                self._process.stdin.write(memoryview(np.ascontiguousarray(image)).cast("B"))
+                self._process.stdin.write(memoryview(to_yuv420p(image)).cast("B"))
             except (BrokenPipeError, OSError) as error:
                 raise VideoWriterError(f"{self.path}: ffmpeg stopped ({self._stderr()})") from error
         elif self._cv_writer is not None:

@@ -61,6 +61,26 @@ def test_odd_sizes_are_padded_not_refused(tmp_path):
     assert _read_back(tmp_path / "odd.mp4")[1] == 5
 
 
+def test_colours_and_picture_survive_the_yuv_conversion(tmp_path):
+    # Four flat colour blocks: the conversion must keep BT.601 limited range (what
+    # players assume for untagged H.264), not shift or swap the channels.
+    image = np.zeros((240, 320, 3), np.uint8)
+    blocks = {(0, 0): (0, 0, 255), (0, 160): (0, 255, 0), (120, 0): (255, 0, 0),
+              (120, 160): (200, 200, 200)}
+    for (y, x), colour in blocks.items():
+        image[y:y + 120, x:x + 160] = colour
+    with VideoWriter(tmp_path / "colours.mp4", 30.0, (320, 240)) as video:
+        for _ in range(3):
+            video.write(image)
+    capture = cv2.VideoCapture(str(tmp_path / "colours.mp4"))
+    ok, decoded = capture.read()
+    capture.release()
+    assert ok and decoded.shape == image.shape
+    for (y, x), colour in blocks.items():
+        centre = decoded[y + 40:y + 80, x + 50:x + 110].reshape(-1, 3).mean(axis=0)
+        assert np.abs(centre - colour).max() < 8, (colour, centre)
+
+
 def test_an_error_inside_the_with_still_leaves_a_playable_file(tmp_path):
     path = tmp_path / "cut.mp4"
     with pytest.raises(RuntimeError), VideoWriter(path, 30.0, (320, 240)) as video:
