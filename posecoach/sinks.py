@@ -11,11 +11,16 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from posecoach.landmarks import Landmark
 from posecoach.types import METRIC_NAMES, FrameMetrics, FrameRecord
 
 LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
 WORLD_FIELDS = ("wx", "wy", "wz")
+# Digits of each field above, in order (pixels to 1/100, model z and metres to 1/10000).
+_FIELD_DIGITS = (2, 2, 4, 3, 3, 4, 4, 4)
+_ROW_FORMAT = ",".join(",".join(f"%.{d}f" for d in _FIELD_DIGITS) for _ in Landmark)
 
 
 def landmark_columns() -> list[str]:
@@ -74,6 +79,15 @@ class LandmarksCsvSink(CsvSink):
     def write(self, record: FrameRecord) -> None:
         row = [str(record.index), f"{record.time_s:.4f}", "1" if record.pose else "0"]
         pose = record.pose
+        if pose is not None and pose.world is not None:
+            values = np.column_stack(
+                [pose.xy[:, :2], pose.z, pose.visibility, pose.presence, pose.world]
+            )
+            if np.isfinite(values).all():
+                # Every cell has a value: one format call for the whole row, the same text
+                # as format_number cell by cell at a tenth of the cost.
+                self.write_row(row + (_ROW_FORMAT % tuple(values.ravel().tolist())).split(","))
+                return
         for i in range(len(Landmark)):
             if pose is None:
                 row += [""] * (len(LANDMARK_FIELDS) + len(WORLD_FIELDS))

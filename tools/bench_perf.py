@@ -293,6 +293,23 @@ def print_table(stats: dict[str, dict], repeat: int) -> None:
               f"{s['seconds']:.2f} s for {s['frames']} sampled frames, not in the rows above")
 
 
+# The issue's ratio targets: (variant, reference, target).
+PAIRED_TARGETS = (("metrics", "limit", 0.95), ("full", "baseline", 1.3))
+
+
+def print_paired(runs: dict[str, list[dict]]) -> None:
+    """Each target ratio round by round. A round's variants run back to back, so a ratio
+    within one round is not skewed by the machine getting slower or faster between
+    rounds (on a shared VM the same variant can differ by a third from round to round)."""
+    for variant, reference, target in PAIRED_TARGETS:
+        if not (runs.get(variant) and runs.get(reference)):
+            continue
+        ratios = [_fps(a) / _fps(b) for a, b in zip(runs[variant], runs[reference], strict=True)]
+        rounds = " ".join(f"{r:.2f}" for r in ratios)
+        print(f"{variant} / {reference} per round: {rounds} | median "
+              f"{statistics.median(ratios):.2f} (target {target})")
+
+
 def long_clip_memory(clip: Path) -> None:
     print("\npeak memory on long clips (looped sample; one run each)")
     print(f"{'clip':>8} | {'variant':8} | {'frames':>6} | {'fps':>5} | {'peak RSS MB':>11}")
@@ -334,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[variant].append(measure(variant, clip))
     if args.repeat > 0:
         print_table(summarize(runs), args.repeat)
+        print_paired(runs)
         print(f"load avg after: {os.getloadavg()[0]:.1f}")
     if args.long:
         long_clip_memory(args.clip or default_clip())
