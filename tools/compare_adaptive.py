@@ -5,9 +5,10 @@
 
 Runs `posecoach analyze` (no video, report or history) on each clip twice, at full
 rate and with --adaptive, and prints per metric the mean absolute difference over the
-frames where both have a value (target: <= 0.5 deg), the frames where only one has a
-value, and for every hold the start, end and good-form seconds of both (target: within
-0.2 s). Exit code 1 when a target is missed.
+frames where both have a value (target: <= 0.5 deg) and the mean signed difference
+(adaptive minus full rate: a bias, not noise, when it is near the mean |diff|), the
+frames where only one has a value, and for every hold the start, end and good-form
+seconds of both (target: within 0.2 s). Exit code 1 when a target is missed.
 
 With --floor it also compares two full-rate runs that differ only in how many
 landmarkers shared the frames (one, and the --workers default): the model's own
@@ -59,7 +60,8 @@ def holds(out: Path) -> list[tuple[str, dict]]:
 
 def compare_metrics(full: dict, fast: dict, other: str = "adaptive") -> bool:
     ok = True
-    print(f"  {'metric':26s} {'mean |diff|':>11s} {'max |diff|':>10s} {'frames':>6s} "
+    print(f"  {'metric':26s} {'mean |diff|':>11s} {'mean diff':>9s} {'max |diff|':>10s} "
+          f"{'frames':>6s} "
           f"{'only full':>9s} {'only ' + other:>13s}")
     for m in METRIC_NAMES:
         a, b = full[m], fast[m]
@@ -67,13 +69,15 @@ def compare_metrics(full: dict, fast: dict, other: str = "adaptive") -> bool:
         only_a = int((np.isfinite(a) & ~np.isfinite(b)).sum())
         only_b = int((~np.isfinite(a) & np.isfinite(b)).sum())
         if not both.any():
-            print(f"  {m:26s} {'-':>11s} {'-':>10s} {0:6d} {only_a:9d} {only_b:13d}")
+            print(f"  {m:26s} {'-':>11s} {'-':>9s} {'-':>10s} {0:6d} {only_a:9d} {only_b:13d}")
             continue
-        diff = np.abs(a[both] - b[both])
+        signed = b[both] - a[both]
+        diff = np.abs(signed)
         mean = float(diff.mean())
         flag = "" if mean <= MAX_MEAN_DIFF_DEG else "  <-- over 0.5"
         ok &= mean <= MAX_MEAN_DIFF_DEG
-        print(f"  {m:26s} {mean:11.3f} {float(diff.max()):10.2f} {int(both.sum()):6d} "
+        print(f"  {m:26s} {mean:11.3f} {float(signed.mean()):+9.3f} {float(diff.max()):10.2f} "
+              f"{int(both.sum()):6d} "
               f"{only_a:9d} {only_b:13d}{flag}")
     return ok
 
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for clip in args.clips:
         with tempfile.TemporaryDirectory(prefix="compare_adaptive_") as tmp:
             full = analyze(clip, Path(tmp) / "full", args.exercise, False, args.workers)
-            fast = analyze(clip, Path(tmp) / "adaptive", args.exercise, True, None)
+            fast = analyze(clip, Path(tmp) / "adaptive", args.exercise, True, args.workers)
             info = json.loads((fast / "summary.json").read_text())["analysis"]
             print(f"\n{clip.name}: model ran on {info['model_frames']} of "
                   f"{info['model_frames'] + info['interpolated_frames']} frames")
