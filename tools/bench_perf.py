@@ -4,8 +4,9 @@
                                          [--long] [--skip-adaptive] [--only VARIANT...]
 
 Every variant runs on the same clip, in its own subprocess (so each peak RSS is its
-own), and the variants are interleaved round by round, so a machine that other people
-load at the same time slows them all alike. Timed: from creating the pose model to the
+own), and the variants are interleaved round by round (each target pair back to back,
+every other round in reverse order), so a machine that other people load at the same
+time slows them all alike. Timed: from creating the pose model to the
 last output file (Python start-up and imports excluded, model loading included).
 
   limit      decode (OpenCV) + pose inference only, serially, with the estimator exactly
@@ -48,6 +49,8 @@ REAL_CLIP = REPO.parent / "shared" / "realmedia" / "nowva_reverse_lunge_side_CC0
 SIZE = (960, 540)
 EXERCISE = "kneeling_hip_flexor"
 CLIP_FPS = 30.0
+# The issue's ratio targets: (variant, reference, target).
+PAIRED_TARGETS = (("metrics", "limit", 0.95), ("full", "baseline", 1.3))
 VARIANTS = ("limit", "limit-par", "baseline", "metrics", "metrics-1", "full", "adaptive",
             "prescan")
 
@@ -235,6 +238,15 @@ def child(variant: str, clip: Path) -> None:
                       "peak_mb": peak_rss_mb(), "child_peak_mb": children}))
 
 
+def run_order(variants: list[str], round_no: int) -> list[str]:
+    """The order of one round: each target pair back to back (metrics right after limit,
+    full right after baseline), and every other round reversed, so a machine that speeds
+    up or slows down during a round favours neither side of a pair."""
+    order = [v for pair in PAIRED_TARGETS for v in pair[1::-1] if v in variants]
+    order = list(dict.fromkeys(order + list(variants)))
+    return order[::-1] if round_no % 2 else order
+
+
 def measure(variant: str, clip: Path) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", variant, "--clip", str(clip)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -293,10 +305,6 @@ def print_table(stats: dict[str, dict], repeat: int) -> None:
               f"{s['seconds']:.2f} s for {s['frames']} sampled frames, not in the rows above")
 
 
-# The issue's ratio targets: (variant, reference, target).
-PAIRED_TARGETS = (("metrics", "limit", 0.95), ("full", "baseline", 1.3))
-
-
 def print_paired(runs: dict[str, list[dict]]) -> None:
     """Each target ratio round by round. A round's variants run back to back, so a ratio
     within one round is not skewed by the machine getting slower or faster between
@@ -346,8 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     print("model: as analyze creates it (tracked_estimator: same .task, num_poses, "
           "segmentation masks ON - the pelvis metrics need them); baseline and limit too")
     runs: dict[str, list[dict]] = {v: [] for v in variants}
-    for _ in range(args.repeat):
-        for variant in variants:
+    for round_no in range(args.repeat):
+        for variant in run_order(variants, round_no):
             runs[variant].append(measure(variant, clip))
     if args.repeat > 0:
         print_table(summarize(runs), args.repeat)
