@@ -246,3 +246,27 @@ def test_fill_rect_blends_only_its_own_pixels():
     assert (image[outside] == before[outside]).all()
     fill_rect(image, (-5, -5), (3, 3), (0, 0, 255))  # clipped at the edge, opaque
     assert (image[0:3, 0:3] == (0, 0, 255)).all()
+
+
+def test_opaque_bands_are_drawn_once_and_copied_exactly():
+    from posecoach.render import banner
+    from posecoach.render.style import fill_rect
+
+    banner._opaque_band.cache_clear()
+    text, style = "Avoid arching the lower back", banner.CUE_TEXT
+    drawn = np.full((360, 640, 3), 90, np.uint8)
+    # What the band was before it was cached: fill and text drawn on the picture itself.
+    fill_rect(drawn, (0, 300), (640, 346), FAULT, 1.0)
+    banner._band_text(drawn, text, (320, 323), 640, WHITE, style, 0.5)
+    for _ in range(3):
+        image = np.full((360, 640, 3), 90, np.uint8)
+        banner._band(image, text, 300, 46, FAULT, WHITE, style, alpha=1.0)
+        assert np.array_equal(image, drawn)
+    assert banner._opaque_band.cache_info().hits == 2
+    # Part of a band below the picture is clipped, not an error; the rest is the same.
+    tall = np.full((400, 640, 3), 90, np.uint8)
+    fill_rect(tall, (0, 340), (640, 386), FAULT, 1.0)
+    banner._band_text(tall, text, (320, 363), 640, WHITE, style, 0.5)
+    clipped = np.full((360, 640, 3), 90, np.uint8)
+    banner._band(clipped, text, 340, 46, FAULT, WHITE, style, alpha=1.0)
+    assert np.array_equal(clipped, tall[:360])

@@ -4,6 +4,7 @@ safety note. Each draws what it is given; choosing the message happens elsewhere
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,15 +35,56 @@ def _band(
     style: TextStyle, alpha: float = 0.85, width_fraction: float = 1.0,
 ) -> None:
 
-    """A horizontal band centred across the image with one line of text fitted inside."""
+    """A horizontal band centred across the image with one line of text fitted inside.
+
+    An opaque band does not depend on the picture under it, so it is drawn once per
+    text, colour and size and then copied in (a cue stays up for seconds: redrawing its
+    large outlined text every frame cost a quarter of the overlay's time).
+    """
     u, w = unit(image), image.shape[1]
     band_w = w * width_fraction
     x0 = (w - band_w) / 2
+    if alpha >= 1.0:
+        left, y0 = round(x0), round(top)
+        sprite = _opaque_band(text, round(x0 + band_w) - left, round(top + height) - y0,
+                              fill, text_color, style, u)
+        _paste(image, sprite, left, y0)
+        return
     fill_rect(image, (x0, top), (x0 + band_w, top + height), fill, alpha)
+    _band_text(image, text, (w / 2, top + height / 2), band_w, text_color, style, u)
+
+
+def _band_text(
+    image: np.ndarray, text: str, centre: tuple[float, float], band_w: float,
+    text_color: Color, style: TextStyle, u: float,
+) -> None:
     thick = style.cv_thickness(u)
     scale = fit_scale(text, style.cv_scale(u), thick, band_w - 40 * u)
     outline = BLACK if text_color == WHITE else None
-    put_text_centered(image, text, (w / 2, top + height / 2), scale, text_color, thick, outline)
+    put_text_centered(image, text, centre, scale, text_color, thick, outline)
+
+
+@lru_cache(maxsize=32)
+def _opaque_band(
+    text: str, width: int, height: int, fill: Color, text_color: Color, style: TextStyle,
+    u: float,
+) -> np.ndarray:
+    """An opaque band of `width` x `height` pixels with `text` centred in it (read-only)."""
+    sprite = np.empty((max(height, 0), max(width, 0), 3), np.uint8)
+    sprite[:] = fill
+    _band_text(sprite, text, (width / 2, height / 2), width, text_color, style, u)
+    sprite.flags.writeable = False
+    return sprite
+
+
+def _paste(image: np.ndarray, sprite: np.ndarray, x0: int, y0: int) -> None:
+    """Copy `sprite` into `image` with its top-left at (x0, y0), clipped to the image."""
+    h, w = image.shape[:2]
+    sh, sw = sprite.shape[:2]
+    ix0, iy0 = max(x0, 0), max(y0, 0)
+    ix1, iy1 = min(x0 + sw, w), min(y0 + sh, h)
+    if ix1 > ix0 and iy1 > iy0:
+        image[iy0:iy1, ix0:ix1] = sprite[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0]
 
 
 class CueBannerAnnotator:
