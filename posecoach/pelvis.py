@@ -53,13 +53,13 @@ outline the way arching does). Limits, in order of importance:
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from posecoach import geometry as geo
 from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, PelvisModel
+from posecoach.running_median import RunningMedian
 
 # Levels along the trunk line where the back is probed (0 = hip, 1 = shoulder).
 PROFILE_LEVELS = np.round(np.arange(-0.1, 1.0001, 0.05), 3)
@@ -214,7 +214,7 @@ class ContourReference:
 
     min_samples: int = REFERENCE_MIN_SAMPLES
     window: int = REFERENCE_WINDOW
-    _samples: dict[str, dict[str, deque]] = field(default_factory=dict, repr=False)
+    _samples: dict[str, dict[str, RunningMedian]] = field(default_factory=dict, repr=False)
 
     def update(self, features: ContourFeatures, landmarks: dict[str, float]) -> dict[str, float]:
         """Relative features of this frame (the frame joins the reference first).
@@ -231,11 +231,14 @@ class ContourReference:
         values.update({n: landmarks.get(n, float("nan")) for n in REFERENCE_LANDMARK_METRICS})
         out = {}
         for name, value in values.items():
-            samples = store.setdefault(name, deque(maxlen=self.window))
-            if np.isfinite(value):
-                samples.append(value)
-            if len(samples) >= self.min_samples and np.isfinite(value):
-                out[f"rel_{name}"] = value - float(np.median(samples))
+            if not np.isfinite(value):
+                continue
+            samples = store.get(name)
+            if samples is None:
+                samples = store[name] = RunningMedian(self.window)
+            samples.add(value)
+            if len(samples) >= self.min_samples:
+                out[f"rel_{name}"] = value - samples.median()
         return out
 
     def reset(self) -> None:
