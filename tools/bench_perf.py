@@ -230,12 +230,21 @@ def child(variant: str, clip: Path) -> None:
 
     run = globals()[f"run_{variant.replace('-', '_')}"]
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as tmp:
+        cpu_start = _cpu_seconds()
         start = time.perf_counter()
         frames = run(clip, Path(tmp))
         seconds = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu_start
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"variant": variant, "frames": frames, "seconds": seconds,
+    print(json.dumps({"variant": variant, "frames": frames, "seconds": seconds, "cpu": cpu,
                       "peak_mb": peak_rss_mb(), "child_peak_mb": children}))
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of its finished children (the encoder)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def run_order(variants: list[str], round_no: int) -> list[str]:
@@ -272,6 +281,7 @@ def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
             "lo": min(rates),
             "hi": max(rates),
             "seconds": statistics.median(r["seconds"] for r in items),
+            "cpu_ms": statistics.median(1000 * r["cpu"] / r["frames"] for r in items),
             "peak_mb": max(r["peak_mb"] for r in items),
             "child_peak_mb": max(r["child_peak_mb"] for r in items),
             "frames": items[0]["frames"],
@@ -286,7 +296,7 @@ def print_table(stats: dict[str, dict], repeat: int) -> None:
     base = stats.get("baseline", {}).get("fps", nan)
     print(f"{'variant':9} | {'fps':>6} | {'min-max (n=' + str(repeat) + ')':>15} | "
           f"{'x limit':>7} | {'x lim-par':>9} | {'x base':>6} | {'x realtime':>10} | "
-          f"{'peak RSS MB':>11} | {'child MB':>8}")
+          f"{'peak RSS MB':>11} | {'child MB':>8} | {'CPU ms/frame':>12}")
     for variant in VARIANTS:
         if variant not in stats or variant == "prescan":
             continue
@@ -294,11 +304,14 @@ def print_table(stats: dict[str, dict], repeat: int) -> None:
         enc = f"{s['child_peak_mb']:8.0f}"
         print(f"{variant:9} | {s['fps']:6.1f} | {s['lo']:6.1f} - {s['hi']:6.1f} | "
               f"{s['fps'] / limit:7.2f} | {s['fps'] / par:9.2f} | {s['fps'] / base:6.2f} | "
-              f"{s['fps'] / CLIP_FPS:10.2f} | {s['peak_mb']:11.0f} | {enc}")
+              f"{s['fps'] / CLIP_FPS:10.2f} | {s['peak_mb']:11.0f} | {enc} | "
+              f"{s['cpu_ms']:12.1f}")
     print("x limit: against one landmarker decoding and inferring serially (the model's own "
           "limit); x lim-par: against one landmarker per core, inference only")
     print("peak RSS: VmHWM of the variant's own process; child MB: the largest child process "
           "(the ffmpeg encoder for `full`; a start-up probe otherwise)")
+    print("CPU ms/frame: CPU time of all threads and the encoder over the timed part, per "
+          "frame: the work done, which a busy shared machine changes far less than fps")
     if "prescan" in stats:
         s = stats["prescan"]
         print(f"prescan (--exercise auto, first 60 s at ~3 frames/s, no masks): "
