@@ -12,6 +12,16 @@ with little lag. The derivative itself is low-passed at `d_cutoff_hz`.
 Dropouts: a NaN sample (landmark not seen for a frame) holds the last output for up
 to `max_gap_s`; a longer gap outputs NaN and restarts the filter on the next value,
 so it never glides from a stale value into a new position.
+
+Spikes: BlazePose sometimes puts a joint somewhere else for a frame or two (on the
+bench clip with the far leg working, the working knee jumps towards the other knee
+and the thigh angle reads 40-60 deg off, then comes back). A sample further from the
+filtered value than `max_jump` + `max_jump_rate` x (time since the last accepted
+sample) is held like a dropout; only when `confirm_samples` such samples in a row
+agree with each other is it taken as a real new level, and the filter restarts there.
+Stretching never moves a segment 20 deg in one frame at 30 fps (600 deg/s), so real
+movement is not delayed; a real jump of level (a re-found person) is taken two frames
+late.
 """
 
 from __future__ import annotations
@@ -36,6 +46,10 @@ class OneEuroParams:
     beta: float = 0.04
     d_cutoff_hz: float = 0.5
     max_gap_s: float = 0.35
+    # Spike rejection (see the module docs); max_jump None turns it off.
+    max_jump: float | None = 15.0
+    max_jump_rate: float = 150.0
+    confirm_samples: int = 3
 
 
 def _alpha(cutoff_hz: float, dt: float) -> float:
@@ -52,9 +66,11 @@ class OneEuroFilter:
     _deriv: float = field(default=0.0, repr=False)
     _last_time: float | None = field(default=None, repr=False)
     _last_valid_time: float | None = field(default=None, repr=False)
+    _suspects: list[float] = field(default_factory=list, repr=False)
 
     def reset(self) -> None:
         self._value, self._deriv, self._last_time, self._last_valid_time = None, 0.0, None, None
+        self._suspects.clear()
 
     def __call__(self, value: float, time_s: float) -> float:
         """Filtered value at `time_s` (NaN when the signal has been missing too long)."""
@@ -62,6 +78,10 @@ class OneEuroFilter:
             return self._hold(time_s)
         if self._value is None or self._last_time is None:
             return self._start(value, time_s)
+        if self._is_spike(value, time_s):
+            if len(self._suspects) < self.params.confirm_samples:
+                return self._hold(time_s)
+            return self._start(value, time_s)  # confirmed: a real new level
         dt = time_s - self._last_time
         if dt <= 0:
             return self._value  # repeated timestamp: nothing new to integrate
@@ -73,9 +93,24 @@ class OneEuroFilter:
         self._last_time = self._last_valid_time = time_s
         return self._value
 
+    def _is_spike(self, value: float, time_s: float) -> bool:
+        """Whether `value` jumps too far from the output; collects it as a suspect."""
+        p = self.params
+        if p.max_jump is None or self._last_valid_time is None:
+            return False
+        allowed = p.max_jump + p.max_jump_rate * max(time_s - self._last_valid_time, 0.0)
+        if abs(value - self._value) <= allowed:
+            self._suspects.clear()
+            return False
+        if self._suspects and abs(value - self._suspects[-1]) > allowed:
+            self._suspects.clear()  # not the same new level as the suspects before it
+        self._suspects.append(value)
+        return True
+
     def _start(self, value: float, time_s: float) -> float:
         self._value, self._deriv = float(value), 0.0
         self._last_time = self._last_valid_time = time_s
+        self._suspects.clear()
         return self._value
 
     def _hold(self, time_s: float) -> float:

@@ -82,3 +82,43 @@ def test_metric_smoother_per_name_and_forget():
     s.update({"a": 1.0}, 0.1)
     s.forget(("a",))
     assert s.update({"a": 7.0}, 0.2)["a"] == 7.0
+
+
+def test_one_and_two_frame_spikes_are_held_not_smeared():
+    # A still angle with 50 deg jumps lasting one and two frames (the model putting the
+    # knee somewhere else): the output must not move towards them.
+    signal = np.full(60, 10.0)
+    signal[20] = 60.0
+    signal[40:42] = -40.0
+    out = _run(signal)
+    assert np.max(np.abs(out - 10.0)) < 1e-9
+
+
+def test_a_real_new_level_is_taken_after_three_samples():
+    signal = np.r_[np.full(30, 0.0), np.full(30, 50.0)]
+    out = _run(signal)
+    assert np.all(out[30:32] == 0.0)  # two samples held as possible spikes
+    assert np.all(out[32:] == 50.0)  # the third agrees: restarted at the new level
+
+
+def test_spikes_in_different_directions_are_not_a_new_level():
+    signal = np.full(40, 0.0)
+    signal[10:13] = [45.0, -45.0, 45.0]  # three far samples that disagree
+    out = _run(signal)
+    assert np.max(np.abs(out)) < 1e-9
+
+
+def test_fast_real_movement_is_not_taken_for_a_spike():
+    # 300 deg/s (10 deg a frame at 30 fps), far faster than any stretch, still passes.
+    t = np.arange(60) / FPS
+    clean = np.where(t < 1, 0.0, np.minimum(300 * (t - 1), 90.0))
+    out = _run(clean)
+    assert abs(out[50] - 90.0) < 2.0
+    assert np.all(np.diff(out) >= -1e-9)  # never held back, never overshooting down
+
+
+def test_spike_rejection_can_be_turned_off():
+    signal = np.full(30, 10.0)
+    signal[15] = 60.0
+    out = _run(signal, OneEuroParams(max_jump=None))
+    assert out[15] > 20.0
