@@ -165,13 +165,14 @@ def test_hip_extension_pelvis_column_is_thigh_minus_tilt(analysed, name):
     pelvic tilt columns beside it (upright: thigh_to_vertical; lying: minus
     thigh_to_horizontal), so a reader can check it."""
     from posecoach.calibration import DEFAULT_CALIBRATION
+    from posecoach.metrics import LYING_TRUNK_DEG
 
     with (analysed[name] / "frames.csv").open(newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["hip_extension_pelvis_deg"]]
     assert len(rows) > 100
     offset = DEFAULT_CALIBRATION.hip_pelvis_offset_deg
     for r in rows:
-        lying = abs(float(r["trunk_inclination_deg"])) >= 45.0
+        lying = abs(float(r["trunk_inclination_deg"])) >= LYING_TRUNK_DEG
         thigh = (-float(r["thigh_to_horizontal_deg"]) if lying
                  else float(r["thigh_to_vertical_deg"]))
         expected = thigh - float(r["pelvic_tilt_deg"]) + offset

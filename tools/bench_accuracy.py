@@ -114,8 +114,8 @@ def clip_report(clip: Clip, res: dict, totals: dict) -> None:
         if abs(clip.yaw_deg) <= 10:
             for key, (e, d) in (("ours", (a, da)), ("plain", (b, db))):
                 totals.setdefault((m, key), []).append((e, d, int(valid.sum())))
-                if clip.name.startswith(BENCH_PREFIX):
-                    totals.setdefault(("bench", m, key), []).append((e, d, int(valid.sum())))
+                if clip.name.startswith(BENCH_PREFIX) and m == BENCH_METRIC:
+                    totals.setdefault(("bench", key), []).append((e, d, int(valid.sum())))
     truth_side = [gt_side(clip.gt["side"][r]) if r >= 0 else None for r in rows]
     decided = [(s, t) for s, t in zip(res["sides"], truth_side, strict=True) if s and t]
     right = sum(s == t for s, t in decided)
@@ -190,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     for m in METRIC_NAMES:
         cells = [_weighted_cell(totals.get((m, key), [])) for key in ("ours", "plain")]
         print(f"  {m:26s} {cells[0]}   {cells[1]}")
-    bench = [_weighted_cell(totals.get(("bench", BENCH_METRIC, key), []))
-             for key in ("ours", "plain")]
+    bench = [_weighted_cell(totals.get(("bench", key), [])) for key in ("ours", "plain")]
     print(f"{BENCH_PREFIX}* clips: {BENCH_METRIC} {bench[0]}   plain {bench[1]}"
           f"   (target <= {BENCH_TARGET_DEG})")
     hits, false = totals.get("arch_hits", []), totals.get("arch_false", [])

@@ -6,8 +6,8 @@
 Every variant runs on the same clip, in its own subprocess (so each peak RSS is its
 own), and the variants are interleaved round by round (each target pair back to back,
 every other round in reverse order), so a machine that other people load at the same
-time slows them all alike. Timed: from creating the pose model to the
-last output file (Python start-up and imports excluded, model loading included).
+time slows them all alike. Timed: from creating the pose model to the last output file
+(Python start-up and imports excluded, model loading included).
 
   limit      decode (OpenCV) + pose inference only, serially, with the estimator exactly
              as analyze creates it (same model, num_poses, segmentation masks on: the

@@ -61,8 +61,7 @@ def holds(out: Path) -> list[tuple[str, dict]]:
 def compare_metrics(full: dict, fast: dict, other: str = "adaptive") -> bool:
     ok = True
     print(f"  {'metric':26s} {'mean |diff|':>11s} {'mean diff':>9s} {'max |diff|':>10s} "
-          f"{'frames':>6s} "
-          f"{'only full':>9s} {'only ' + other:>13s}")
+          f"{'frames':>6s} {'only full':>9s} {'only ' + other:>13s}")
     for m in METRIC_NAMES:
         a, b = full[m], fast[m]
         both = np.isfinite(a) & np.isfinite(b)
@@ -77,8 +76,7 @@ def compare_metrics(full: dict, fast: dict, other: str = "adaptive") -> bool:
         flag = "" if mean <= MAX_MEAN_DIFF_DEG else "  <-- over 0.5"
         ok &= mean <= MAX_MEAN_DIFF_DEG
         print(f"  {m:26s} {mean:11.3f} {float(signed.mean()):+9.3f} {float(diff.max()):10.2f} "
-              f"{int(both.sum()):6d} "
-              f"{only_a:9d} {only_b:13d}{flag}")
+              f"{int(both.sum()):6d} {only_a:9d} {only_b:13d}{flag}")
     return ok
 
 

@@ -34,7 +34,6 @@ def _band(
     image: np.ndarray, text: str, top: float, height: float, fill: Color, text_color: Color,
     style: TextStyle, alpha: float = 0.85, width_fraction: float = 1.0,
 ) -> None:
-
     """A horizontal band centred across the image with one line of text fitted inside.
 
     An opaque band does not depend on the picture under it, so it is drawn once per
