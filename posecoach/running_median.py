@@ -1,9 +1,9 @@
 """The median of the last `window` values, updated in O(log n) search + one memmove.
 
 `np.median` over a deque copies and partitions the whole window on every call: with the
-60 s windows of the pelvis reference (up to 1800 values, seven features) that was about
-a sixth of the per-frame metrics time. Here the window is also kept sorted, so each new
-value is one insertion and one deletion in a list, and the median is read off the middle.
+60 s windows of the pelvis reference (up to 1800 values, seven features) that grows with
+the window. Here the window is also kept sorted, so each new value is one insertion and
+one deletion in a list, and the median is read off the middle.
 """
 
 from __future__ import annotations
