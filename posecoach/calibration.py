@@ -148,6 +148,10 @@ class Calibration:
     # hip_extension_pelvis_deg = thigh angle from its posture reference - pelvic tilt +
     # this (the thigh angle at which the hip joint is neutral, see metrics.pelvis_metrics).
     hip_pelvis_offset_deg: float = 0.0
+    # Upright, the working thigh's direction comes from the midline of its outline in
+    # the mask (posecoach.thigh), turned forward by this many degrees (the outline's
+    # midline runs behind the femur axis); None: always the landmarks' hip -> knee.
+    thigh_outline_offset_deg: float | None = None
     # View: scale between BlazePose's relative z and image x (z is "roughly" in the
     # units of normalised x; on side views its left/right spread is compressed).
     z_scale: float = 1.0
@@ -164,7 +168,8 @@ UNCALIBRATED = Calibration()
 
 # Fitted by `python tools/calibrate_metrics.py --jobs 1` on the 11 side-on clips (see above;
 # refit 2026-11-22 with the angle-dependent hip and the knee offsets, then the ankle's,
-# then the pelvis models with the back edge placed between mask pixels).
+# then the pelvis models with the back edge placed between mask pixels, then the thigh
+# outline's offset).
 FITTED = Calibration(
     hip=JointOffset(up=0.0348, anterior=-0.0322),
     hip_per_deg=JointOffset(up=8.2e-05, anterior=0.001149),
@@ -175,7 +180,8 @@ FITTED = Calibration(
     knee=SegmentOffset(along=0.0017, across=-0.0046),
     knee_facing_right=SegmentOffset(along=0.0086, across=-0.0207),
     ankle=AnkleOffset(shank=SegmentOffset(along=0.0496, across=0.0), down=0.0461),
-    hip_pelvis_offset_deg=4.33,
+    thigh_outline_offset_deg=3.1,
+    hip_pelvis_offset_deg=4.42,
     pelvic_tilt=PelvisModel(
         intercept=-3.3212,
         coef={

@@ -19,6 +19,8 @@ Conventions used by every function here:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ArrayLike = np.ndarray | float
@@ -117,6 +119,13 @@ def inclination_from_down(v: np.ndarray, facing: int) -> ArrayLike:
     """
     b = to_body_frame(v, facing)
     return _out(np.degrees(np.arctan2(-b[..., 0], -b[..., 1])))
+
+
+def direction_from_down(angle_deg: float, facing: int) -> np.ndarray:
+    """Unit image vector at `angle_deg` from the vertical DOWN (the inverse of
+    `inclination_from_down`: positive swings posteriorly)."""
+    a = math.radians(angle_deg)
+    return from_body_frame(np.array([-math.sin(a), -math.cos(a)]), facing)
 
 
 def elevation(v: np.ndarray) -> ArrayLike:

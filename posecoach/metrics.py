@@ -8,14 +8,17 @@ decides once per frame which leg is worked and which way the body faces.
 Landmarks are first moved to the joint centres the domain notes define the angles
 on (`Calibration`, fitted on rendered ground truth), then combined:
 
-    hip_extension_deg       extension_from_line(mid_hip - mid_shoulder, knee - hip)
-    thigh_to_vertical_deg   inclination_from_down(knee - hip)
-    thigh_to_horizontal_deg elevation(knee - hip)
+    hip_extension_deg       extension_from_line(mid_hip - mid_shoulder, thigh)
+    thigh_to_vertical_deg   inclination_from_down(thigh)
+    thigh_to_horizontal_deg elevation(thigh)
     knee_flexion_deg        joint_flexion(hip, knee, ankle) of the working leg
     other_knee_flexion_deg  the same for the other leg
     trunk_inclination_deg   inclination_from_up(mid_shoulder - mid_hip)
 
-(signs in `posecoach.geometry`; all positive = posterior / extension / above.)
+(signs in `posecoach.geometry`; all positive = posterior / extension / above.) The
+working thigh is knee - hip, except upright with a mask, where its direction comes from
+the midline of its outline (`outline_thigh`, `posecoach.thigh`): the landmarks alone
+under-read a deep kneeling stretch.
 pelvic_tilt_deg, lumbar_extension_deg and hip_extension_pelvis_deg are estimates
 from the back contour of the segmentation mask (`posecoach.pelvis`).
 """
@@ -37,6 +40,7 @@ from posecoach.calibration import (
 )
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.pelvis import ContourReference, apply_model, back_profile, contour_features
+from posecoach.thigh import outline_axis
 from posecoach.types import METRIC_NAMES, Pose
 
 # A landmark whose visibility is below this is treated as not seen.
@@ -48,6 +52,10 @@ ESTIMATE_CONFIDENCE = 0.5
 PAIR_VISIBILITY_GAP = 0.3
 
 NAN = float("nan")
+# Trunk inclination beyond which the body counts as lying (the thigh's reference
+# direction is then the line of the surface, not the vertical, and the thigh outline
+# is not used).
+LYING_TRUNK_DEG = 45.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,13 @@ class BodyPoints:
     other_hip: Point
     other_knee: Point
     other_ankle: Point
+    # Direction of the working thigh when it comes from the mask outline (upright, see
+    # `outline_thigh`), else None: the thigh is then hip -> knee.
+    thigh_axis: np.ndarray | None = None
+
+    def thigh(self, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
+        """The working thigh's direction: the outline's when there is one, else knee - hip."""
+        return self.thigh_axis if self.thigh_axis is not None else knee - hip
 
     @property
     def trunk_length(self) -> float:
@@ -240,16 +255,46 @@ def body_points(
     knee, other_knee = knees[side], knees[side.other]
     ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
     other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
+    mid_shoulder = _shift(raw_sh, c.shoulder, up, ant, scale)
+    mid_hip = _midpoint(hips[side], hips[side.other])
     return BodyPoints(
-        mid_shoulder=_shift(raw_sh, c.shoulder, up, ant, scale),
-        mid_hip=_midpoint(hips[side], hips[side.other]),
+        mid_shoulder=mid_shoulder,
+        mid_hip=mid_hip,
         hip=hips[side],
         knee=knee,
         ankle=ankle,
         other_hip=hips[side.other],
         other_knee=other_knee,
         other_ankle=other_ankle,
+        thigh_axis=outline_thigh(pose, mid_shoulder, mid_hip, hips[side], knee, facing, c),
     )
+
+
+def outline_thigh(
+    pose: Pose,
+    mid_shoulder: Point,
+    mid_hip: Point,
+    hip: Point,
+    knee: Point,
+    facing: int,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> np.ndarray | None:
+    """The working thigh's direction from its mask outline (`posecoach.thigh`), turned by
+    `calibration.thigh_outline_offset_deg`; None when that is not set, there is no mask,
+    the body is not upright (|trunk inclination| >= LYING_TRUNK_DEG) or the outline is
+    not trusted."""
+    offset = calibration.thigh_outline_offset_deg
+    if offset is None or pose.mask is None:
+        return None
+    if not (mid_shoulder.ok and mid_hip.ok and hip.ok and knee.ok):
+        return None
+    if not abs(geo.inclination_from_up(mid_shoulder.xy - mid_hip.xy, facing)) < LYING_TRUNK_DEG:
+        return None
+    axis = outline_axis(pose.mask, hip.xy, knee.xy, pose.image_size)
+    if axis is None:
+        return None
+    angle = float(geo.inclination_from_down(axis, facing)) - offset
+    return geo.direction_from_down(angle, facing)
 
 
 def _measure(points: tuple[Point, ...], formula) -> tuple[float, float]:
@@ -269,13 +314,13 @@ def landmark_metrics(points: BodyPoints, facing: int) -> MetricValues:
     table = {
         "hip_extension_deg": (
             (p.mid_shoulder, p.mid_hip, p.hip, p.knee),
-            lambda sh, mh, h, k: geo.extension_from_line(mh - sh, k - h, f),
+            lambda sh, mh, h, k: geo.extension_from_line(mh - sh, p.thigh(h, k), f),
         ),
         "thigh_to_vertical_deg": (
             (p.hip, p.knee),
-            lambda h, k: geo.inclination_from_down(k - h, f),
+            lambda h, k: geo.inclination_from_down(p.thigh(h, k), f),
         ),
-        "thigh_to_horizontal_deg": ((p.hip, p.knee), lambda h, k: geo.elevation(k - h)),
+        "thigh_to_horizontal_deg": ((p.hip, p.knee), lambda h, k: geo.elevation(p.thigh(h, k))),
         "knee_flexion_deg": ((p.hip, p.knee, p.ankle), geo.joint_flexion),
         "other_knee_flexion_deg": ((p.other_hip, p.other_knee, p.other_ankle), geo.joint_flexion),
         "trunk_inclination_deg": (
@@ -349,11 +394,6 @@ def hip_extension_pelvis(
     femur's neutral angle; NaN when either is NaN. (MetricsTracker composes it again
     from the smoothed thigh and tilt, so the three columns agree in frames.csv.)"""
     return thigh_deg - pelvic_tilt_deg + calibration.hip_pelvis_offset_deg
-
-
-# Trunk inclination beyond which the body counts as lying (the thigh's reference
-# direction is then the line of the surface, not the vertical).
-LYING_TRUNK_DEG = 45.0
 
 
 def thigh_from_posture_reference(values: MetricValues) -> tuple[float, float]:

@@ -8,7 +8,9 @@ What it fits (all on side-on clips, |camera yaw| <= SIDE_ON_MAX_YAW):
      body frame (trunk-axis "up", "anterior") divided by the trunk length: hips as a
      robust line on the raw hip extension angle (near and far working leg apart),
      the shoulders a median, the knee a median in the thigh frame per facing, the
-     ankle a least-squares offset in the shank frame plus one straight down the image;
+     ankle a least-squares offset in the shank frame plus one straight down the image,
+     and the angle from the working thigh's mask outline to its axis (a median over the
+     upright frames; posecoach.thigh);
   2. pelvis models: least squares from back-contour features (+ trunk angles) to
      ground-truth pelvic_tilt_deg and lumbar_extension_deg;
   3. the lumbar-extension threshold for the `arching` flag.
@@ -291,7 +293,28 @@ def fit_offsets(clips: list[Clip], facing: dict[str, np.ndarray]) -> Calibration
         for f in (-1, 1)
     }
     calib = replace(calib, knee=by_facing[-1], knee_facing_right=by_facing[1])
-    return replace(calib, ankle=fit_ankle(legs(calib, "ankle")))
+    calib = replace(calib, ankle=fit_ankle(legs(calib, "ankle")))
+    return replace(calib, thigh_outline_offset_deg=fit_thigh_outline(clips, facing, calib))
+
+
+def fit_thigh_outline(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibration):
+    """thigh_outline_offset_deg: median over the upright frames of `clips` of the working
+    thigh's outline angle from vertical minus the true thigh_to_vertical_deg (None when
+    no frame has an outline)."""
+    unturned = replace(calib, thigh_outline_offset_deg=0.0)
+    residuals = []
+    for c in clips:
+        for i, row, pose in iter_frames(c):
+            work = gt_side(c, row) if row >= 0 else None
+            if pose is None or work is None or facing[c.name][i] == 0:
+                continue
+            f = int(facing[c.name][i])
+            axis = body_points(pose, work, f, unturned).thigh_axis
+            if axis is not None:
+                truth = float(c.gt["thigh_to_vertical_deg"][row])
+                residuals.append(float(geo.inclination_from_down(axis, f)) - truth)
+    ok = np.isfinite(residuals)
+    return round(float(np.median(np.array(residuals)[ok])), 2) if ok.any() else None
 
 
 # ---------------------------------------------------------------- per-frame table
@@ -500,7 +523,7 @@ def print_calibration(calib: Calibration) -> None:
     print("\nCalibration to paste into posecoach/calibration.py:")
     names = ("hip", "hip_per_deg", "other_hip", "other_hip_per_deg", "far_side")
     names += ("shoulder", "knee", "knee_facing_right", "ankle")
-    names += ("hip_pelvis_offset_deg",)
+    names += ("thigh_outline_offset_deg", "hip_pelvis_offset_deg")
     for name in (*names, "pelvic_tilt"):
         print(f"    {name}={getattr(calib, name)!r},")
     print(f"    lumbar_extension={calib.lumbar_extension!r},")
