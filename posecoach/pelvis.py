@@ -59,6 +59,7 @@ import numpy as np
 
 from posecoach import geometry as geo
 from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, PelvisModel
+from posecoach.mask_edges import edge_distance, sample_mask
 from posecoach.running_median import RunningMedian
 
 # Levels along the trunk line where the back is probed (0 = hip, 1 = shoulder).
@@ -66,7 +67,6 @@ PROFILE_LEVELS = np.round(np.arange(-0.1, 1.0001, 0.05), 3)
 # How far behind the trunk line to look for the edge, and the step, in trunk lengths.
 MAX_DEPTH = 0.8
 DEPTH_STEP = 0.005
-MASK_THRESHOLD = 0.5
 # A profile with fewer valid levels than this between hip and shoulder is not used.
 MIN_VALID_FRACTION = 0.7
 
@@ -96,26 +96,6 @@ class ContourFeatures:
         return asdict(self)
 
 
-def _sample(mask: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Mask value at pixel positions (..., 2), bilinear between pixel centres, 0 outside
-    the mask. (The mask is a soft probability, so its 0.5 level can be placed between
-    pixels: one pixel is about 0.006 trunk lengths here, which the pelvis models would
-    read as more than a degree.)"""
-    h, w = mask.shape
-    x, y = xy[..., 0], xy[..., 1]
-    inside = np.isfinite(x) & np.isfinite(y) & (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
-    x = np.where(inside, x, 0.0)
-    y = np.where(inside, y, 0.0)
-    x0 = np.minimum(np.floor(x).astype(int), w - 2) if w > 1 else np.zeros(x.shape, int)
-    y0 = np.minimum(np.floor(y).astype(int), h - 2) if h > 1 else np.zeros(y.shape, int)
-    fx = np.clip(x - x0, 0.0, 1.0)
-    fy = np.clip(y - y0, 0.0, 1.0)
-    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
-    top = mask[y0, x0] * (1 - fx) + mask[y0, x1] * fx
-    bottom = mask[y1, x0] * (1 - fx) + mask[y1, x1] * fx
-    return np.where(inside, top * (1 - fy) + bottom * fy, 0.0)
-
-
 def back_profile(
     mask: np.ndarray,
     mid_hip: np.ndarray,
@@ -140,21 +120,7 @@ def back_profile(
     depths = np.arange(0.0, MAX_DEPTH + 1e-9, DEPTH_STEP)
     centres = np.asarray(mid_hip, float) + PROFILE_LEVELS[:, None] * length * up
     probes = centres[:, None, :] + depths[None, :, None] * length * back
-    value = _sample(mask, probes * scale)
-    inside = value >= MASK_THRESHOLD
-    # First step outside the body after the start; the start must be inside.
-    outside = ~inside
-    first_out = np.argmax(outside, axis=1)
-    valid = inside[:, 0] & outside.any(axis=1)
-    # The edge: where the mask crosses MASK_THRESHOLD between the last step inside and
-    # the first outside (linear between the two samples).
-    rows = np.arange(len(PROFILE_LEVELS))
-    last_in = np.maximum(first_out - 1, 0)
-    v_in, v_out = value[rows, last_in], value[rows, first_out]
-    drop = np.where(v_in > v_out, v_in - v_out, 1.0)
-    frac = np.clip((v_in - MASK_THRESHOLD) / drop, 0.0, 1.0)
-    edge = depths[last_in] + frac * DEPTH_STEP
-    return np.where(valid, edge, np.nan)
+    return edge_distance(sample_mask(mask, probes * scale), DEPTH_STEP)
 
 
 def _slope_deg(profile: np.ndarray, lo: float, hi: float) -> float:

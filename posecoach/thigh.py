@@ -30,13 +30,14 @@ from __future__ import annotations
 import numpy as np
 
 from posecoach import geometry as geo
-from posecoach.pelvis import MASK_THRESHOLD, _sample
+from posecoach.mask_edges import edge_distance, sample_mask
 
 # Cross sections, as fractions of the hip -> knee length from the hip.
 THIGH_LEVELS = np.round(np.arange(0.35, 0.851, 0.05), 3)
-# How far to walk from the axis each way, and the step, in thigh lengths.
+# How far to walk from the axis each way, and the step, in thigh lengths (the edge is
+# placed between steps, see posecoach.mask_edges).
 MAX_HALF_WIDTH = 0.5
-WIDTH_STEP = 0.004
+WIDTH_STEP = 0.01
 # A thigh's cross section, in thigh lengths: 0.27-0.43 on the rendered bodies; about
 # 0.65-0.7 where the other leg's outline joins it.
 MIN_WIDTH, MAX_WIDTH = 0.15, 0.55
@@ -72,12 +73,9 @@ def outline_axis(
         centres[:, None, None, :]
         + np.array([1.0, -1.0])[None, :, None, None] * offsets[None, None, :, None] * n
     )
-    inside = _sample(mask, probes * scale) >= MASK_THRESHOLD
-    ends = np.argmax(~inside, axis=2) * WIDTH_STEP  # first step outside, each way
-    found = inside[:, :, 0] & (~inside).any(axis=2)
-    valid = found.all(axis=1)
-    width = ends.sum(axis=1)
-    valid &= (width >= MIN_WIDTH) & (width <= MAX_WIDTH)
+    ends = edge_distance(sample_mask(mask, probes * scale), WIDTH_STEP)  # (level, way)
+    width = ends.sum(axis=1)  # NaN unless both edges were found
+    valid = (width >= MIN_WIDTH) & (width <= MAX_WIDTH)
     if valid.sum() < MIN_VALID_LEVELS:
         return None
     # Midline offset along n of each cross section, against the level: its slope turns u.
