@@ -16,14 +16,14 @@ def test_lines_that_start_outside_or_never_leave_have_no_edge():
     values = np.array([[0.2, 0.9, 0.1], [1.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
     out = edge_distance(values, 1.0)
     assert np.isnan(out[0]) and np.isnan(out[1])
-    assert out[2] == pytest.approx(1.0)
+    assert out[2] == pytest.approx(0.5)  # 1 -> 0: the 0.5 level is half a step out
 
 
 def test_works_over_any_leading_axes():
     values = np.tile(np.array([1.0, 1.0, 0.0]), (4, 2, 1))
     out = edge_distance(values, 0.5)
     assert out.shape == (4, 2)
-    assert np.allclose(out, 1.0)
+    assert np.allclose(out, 0.75)
 
 
 def test_sampling_is_bilinear_and_zero_outside():
