@@ -30,7 +30,12 @@ one fixed to gravity (raw landmarks 2.32; per clip 5.67 -> 5.52 bench_arch, 3.59
 bench_good_L, 3.19 -> 2.95 bench_good_R, 4.17 -> 1.26 lying_level1, 1.47 -> 1.62
 constructive_rest, kneeling clips 0.57-2.21 against 0.78-3.04), at the cost of
 other_knee_flexion_deg 3.55 -> 3.81 (the front knee of kneeling_pnf and kneeling_arch:
-the modelled ankle sits about 0.025 trunk lengths anterior of the true one). The bench
+the modelled ankle sits about 0.025 trunk lengths anterior of the true one). Upright,
+the thigh's direction comes from its mask outline (`thigh_outline_offset_deg`: the median
+over the upright frames of the outline's angle from vertical minus the true
+thigh_to_vertical_deg); with it the leave-one-clip-out hip_extension_deg went from 2.94
+to 2.20 and thigh_to_horizontal_deg from 1.84 to 1.22 (kneeling_pnf 3.46 -> 1.75 and
+1.88 -> 0.27; the bench and lying clips do not use it and are unchanged). The bench
 clips' knee error left is mostly the hip and knee points' (1.5-3.3 deg MAE with the
 true ankle). bench_arch stays the worst clip (9.2 deg hip extension when held out: its
 far-side intercepts then come from lying_level1 alone). The pelvis models are the
