@@ -7,9 +7,10 @@ landmarks read it 0.8 deg short at 14 deg and 2.2 deg short at 22.6 deg, and the
 per-clip offset differs by up to 2 deg between bodies. The outline of the thigh follows
 the pixels instead: the midline of the thigh's silhouette sits at a near-constant angle
 to the true femur axis (2.7-3.4 deg over the holds of all five kneeling clips, 2.8-3.1 deg
-on kneeling_pnf from 14 to 23 deg; measured on the cached poses of the ground-truth
-clips). That constant is fitted (`Calibration.thigh_outline_offset_deg`, by
-tools/calibrate_metrics.py) and taken off.
+on kneeling_pnf from 14 to 23 deg; a one-off diagnostic over the cached poses of the
+ground-truth clips). That constant is fitted (`Calibration.thigh_outline_offset_deg`, by
+tools/calibrate_metrics.py, which also prints the leave-one-clip-out errors with it) and
+taken off.
 
 How: across the landmark thigh (hip -> knee) at THIGH_LEVELS of its length, walk
 perpendicular both ways from the axis to the mask's 0.5 edge; the middle of each cross
