@@ -247,8 +247,17 @@ def test_hint_does_not_pause_the_timer(kneeling: ExerciseSpec) -> None:
     assert (900, "hold_complete") in events(states)
     assert states[100].cue_ids == ("go_deeper",)
     hints = session.finish()["sides"]["L"]["hint_time_s"]
-    # timed from the hold's confirmation (the credited-back second is not re-judged)
-    assert hints == {"go_deeper": pytest.approx(29.0)}
+    # The hint held from before the hold began, so it covers the whole 30 s hold,
+    # including the credited-back second before the position was confirmed.
+    assert hints == {"go_deeper": pytest.approx(30.0)}
+
+
+def test_hint_starting_within_the_hold_is_timed_from_its_start(kneeling: ExerciseSpec) -> None:
+    # Deep enough for 10 s, then 7 deg ("go deeper", a hint) to the end: the hint's time
+    # starts where its condition does, not at the hold's credited start.
+    session, _ = run(kneeling, 32 * FPS, lambda i, t: kneel(t, hip=15.0 if t < 10 else 7.0))
+    hints = session.finish()["sides"]["L"]["hint_time_s"]
+    assert hints["go_deeper"] == pytest.approx(30.0 - 10.0, abs=2 / FPS)
 
 
 def test_session_never_reads_the_clock(

@@ -484,7 +484,12 @@ class Session:
     def _track_episodes(self, r: _Round, t: float, obs: Observation) -> None:
         current = {c.id: c for c in obs.pausing + obs.hints}
         for cid, cue in current.items():
-            r.open_eps.setdefault(cid, [cue, t, r.confirmed])
+            if cid not in r.open_eps:
+                # A condition already true when the hold began (a hint: faults keep the
+                # position from being confirmed) counts from the hold's credited start,
+                # not from the frame that confirmed it.
+                began = max(r.start_s, self.board.active_since.get(cid, t))
+                r.open_eps[cid] = [cue, min(began, t), r.confirmed]
         self._close_episodes(r, t, everything=False, keep=set(current))
 
     def _close_episodes(
