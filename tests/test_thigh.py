@@ -97,7 +97,7 @@ def test_direction_from_down_inverts_inclination_from_down(facing, angle):
     assert float(geo.inclination_from_down(v, facing)) == pytest.approx(angle, abs=1e-9)
 
 
-def _figure_with_thigh_mask(facing: int, drawn_deg: float) -> tuple[Pose, Figure]:
+def _figure_with_thigh_mask(facing: int, drawn_deg: float) -> Pose:
     """A stick figure whose working thigh reads 10 deg from its landmarks, with a mask of
     a thigh drawn at `drawn_deg` from its hip landmark."""
     fig = Figure(facing=facing, side=Side.LEFT, thigh_deg=10.0, trunk_incl=0.0)
@@ -110,15 +110,14 @@ def _figure_with_thigh_mask(facing: int, drawn_deg: float) -> tuple[Pose, Figure
     mask = np.zeros((h, w), np.float32)
     poly = np.array([hip + n, knee + 0.8 * n, knee - 0.8 * n, hip - n])
     cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 1.0)
-    masked = Pose(pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, mask=mask)
-    return masked, fig
+    return Pose(pose.xy, pose.z, pose.visibility, pose.presence, pose.image_size, mask=mask)
 
 
 @pytest.mark.parametrize("facing", [1, -1])
 def test_upright_thigh_metrics_follow_the_outline_less_its_offset(facing):
     offset = 3.0
     calib = Calibration(thigh_outline_offset_deg=offset)
-    pose, _ = _figure_with_thigh_mask(facing, drawn_deg=16.0)
+    pose = _figure_with_thigh_mask(facing, drawn_deg=16.0)
     v = compute_metrics(pose, Side.LEFT, facing, calib).values
     assert v["thigh_to_vertical_deg"] == pytest.approx(16.0 - offset, abs=0.3)
     assert v["thigh_to_horizontal_deg"] == pytest.approx(-(90 - 16.0 + offset), abs=0.3)

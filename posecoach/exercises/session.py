@@ -489,6 +489,7 @@ class Session:
                 # position from being confirmed) counts from the hold's credited start,
                 # not from the frame that confirmed it.
                 began = max(r.start_s, self.board.active_since.get(cid, t))
+                # (min: a timestamp that went backwards must not open it in the future)
                 r.open_eps[cid] = [cue, min(began, t), r.confirmed]
         self._close_episodes(r, t, everything=False, keep=set(current))
 
