@@ -1,3 +1,3 @@
-from posecoach.cli import main
+from posecoach.cli.app import main
 
 raise SystemExit(main())

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS, Landmark, Side
+from posecoach.registry import METRIC_NAMES  # noqa: F401  (re-exported: the metric names)
 
 
 @dataclass(frozen=True)
@@ -105,19 +106,6 @@ def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
         raise ValueError(f"{name} must have shape {shape}, got {got}")
 
 
-# The measured quantities, named and signed exactly as in the project's domain notes
-# (see posecoach/metrics.py for each formula). Outputs use these names verbatim.
-METRIC_NAMES: tuple[str, ...] = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "trunk_inclination_deg",
-    "pelvic_tilt_deg",
-    "lumbar_extension_deg",
-    "hip_extension_pelvis_deg",
-)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ import numpy as np
 
 from posecoach.exercises import Session, load_exercise
 from posecoach.landmarks import Side
-from posecoach.sinks import FramesCsvSink
-from posecoach.summary import ClipStats, build_summary
+from posecoach.outputs.sinks import FramesCsvSink
+from posecoach.results.summary import ClipStats, build_summary
 from posecoach.types import FrameMetrics, FrameRecord, Pose
 
 FPS = 10.0
@@ -122,7 +122,7 @@ def make_output(out_dir: Path, client: str | None = "Test Client", video: bool =
     model = {"name": "pose_landmarker_full", "sha256": "ab" * 32,
              "mediapipe_version": "0.10.21", "posecoach_version": "0.1.0"}
     safety = {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note}
-    # The same document the pipeline writes (posecoach.summary), plus the client's name.
+    # The same document the pipeline writes (posecoach.results.summary), plus the client's name.
     summary = build_summary(clip, model, stats, session.finish(), None, safety)
     summary["client"] = client
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -1,7 +1,7 @@
 """Poses with known angles, built from a stick figure in 3-D and projected.
 
 The body frame is (anterior, up, left) in metres; the camera looks at the body's
-RIGHT side when facing = +1 (left side when -1; see posecoach.geometry), turned
+RIGHT side when facing = +1 (left side when -1; see posecoach.measure.geometry), turned
 `yaw_deg` away from a pure side view. Angles follow DOMAIN.md: trunk_incl positive
 leaning back; a thigh's angle `thigh_deg` is its inclination from straight down,
 positive = knee posterior; knee flexion bends the shank posteriorly.

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.adaptive import (
+from posecoach.landmarks import NUM_LANDMARKS, Landmark
+from posecoach.pose.adaptive import (
     AdaptiveParams,
     StrideScheduler,
     adaptive_parallel_poses,
@@ -15,7 +16,6 @@ from posecoach.adaptive import (
     pose_speed,
     time_weight,
 )
-from posecoach.landmarks import NUM_LANDMARKS, Landmark
 from posecoach.types import Frame, Pose
 
 FPS = 30.0
@@ -264,8 +264,8 @@ def test_real_model_adaptive_on_two_landmarkers_follows_full_rate(sample_videos)
     """Four seconds of a held stretch through the real model: full rate with one
     landmarker, and adaptively with two. The model runs on well under half the frames,
     and every frame's pose stays within the model's own noise of the full-rate one."""
-    from posecoach.sources import open_source
-    from posecoach.tracking import tracked_estimator
+    from posecoach.pose.sources import open_source
+    from posecoach.pose.tracking import tracked_estimator
 
     clip = sample_videos / "kneeling_good_R.mp4"
     held = range(150, 270)  # inside the right-side hold

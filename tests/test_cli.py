@@ -8,7 +8,7 @@ import pytest
 from conftest import run_cli, write_clip
 
 from posecoach import __version__
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
 
 
 def _one_error_line(stderr: str) -> str:
@@ -108,7 +108,7 @@ def test_native_stderr_is_routed_away_but_python_errors_still_show(tmp_path):
 
     script = (
         "import os, sys\n"
-        "from posecoach.quiet import route_native_stderr_away\n"
+        "from posecoach.pose.quiet import route_native_stderr_away\n"
         "assert route_native_stderr_away()\n"
         "os.write(2, b'native chatter\\n')\n"
         "print('python error line', file=sys.stderr)\n"

@@ -10,14 +10,14 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.estimation import (
+from posecoach.landmarks import Landmark
+from posecoach.pose.estimation import (
     DEFAULT_MODEL,
     MediaPipePoseEstimator,
     ModelError,
     verify_model,
 )
-from posecoach.landmarks import Landmark
-from posecoach.sources import VideoFileSource
+from posecoach.pose.sources import VideoFileSource
 from posecoach.types import Frame, Pose
 
 pytestmark = pytest.mark.model
@@ -123,7 +123,7 @@ def test_quiet_native_logs_from_two_threads_restores_stderr():
     import os
     import threading
 
-    from posecoach.quiet import quiet_native_logs
+    from posecoach.pose.quiet import quiet_native_logs
 
     before = os.fstat(2)
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()

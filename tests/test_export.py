@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from posecoach.export import ExportError, read_mot, write_mot
-from posecoach.types import METRIC_NAMES
+from posecoach.outputs.mot import ExportError, read_mot, write_mot
+from posecoach.registry import METRIC_NAMES
 from tests.report_fixture import make_output
 
 

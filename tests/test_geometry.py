@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from posecoach import geometry as geo
+from posecoach.measure import geometry as geo
 
 
 def test_angle_between_basic_and_degenerate():

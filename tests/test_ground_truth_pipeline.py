@@ -163,8 +163,8 @@ def test_hip_extension_pelvis_column_is_thigh_minus_tilt(analysed, name):
     """frames.csv's hip_extension_pelvis_deg is composed from the smoothed thigh and
     pelvic tilt columns beside it (upright: thigh_to_vertical; lying: minus
     thigh_to_horizontal), so a reader can check it."""
-    from posecoach.calibration import DEFAULT_CALIBRATION
-    from posecoach.metrics import LYING_TRUNK_DEG
+    from posecoach.measure.calibration import DEFAULT_CALIBRATION
+    from posecoach.measure.frame import LYING_TRUNK_DEG
 
     with (analysed[name] / "frames.csv").open(newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["hip_extension_pelvis_deg"]]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from posecoach import history
-from posecoach.cli import main
+from posecoach.cli.app import main
+from posecoach.results import history
 from tests.report_fixture import make_output
 
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from synthetic_pose import Figure, make_pose
 
-from posecoach import live
-from posecoach.coach import LiveCoach
-from posecoach.latest import Latest
-from posecoach.live import LiveError, LiveOptions, run_live, summary_lines
-from posecoach.sources import SourceInfo
+from posecoach.pose.sources import SourceInfo
+from posecoach.run import live
+from posecoach.run.coach import LiveCoach
+from posecoach.run.latest import Latest
+from posecoach.run.live import LiveError, LiveOptions, run_live, summary_lines
 from posecoach.types import Frame
 
 

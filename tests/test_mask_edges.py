@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from posecoach.mask_edges import edge_distance, sample_mask
+from posecoach.measure.mask_edges import edge_distance, sample_mask
 
 
 def test_edge_is_placed_where_the_mask_crosses_the_threshold():

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from synthetic_pose import Figure, make_pose
 
-from posecoach.calibration import Calibration
 from posecoach.landmarks import Side
-from posecoach.measure import MetricsTracker, classify_posture
-from posecoach.types import METRIC_NAMES
+from posecoach.measure.calibration import Calibration
+from posecoach.measure.stream import MetricsTracker, classify_posture
+from posecoach.registry import METRIC_NAMES
 
 KNEEL = Figure(side=Side.RIGHT, thigh_deg=10, knee_flex=90, other_thigh_deg=-85)
 

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 from synthetic_pose import Figure, make_pose
 
-from posecoach.calibration import AnkleOffset, Calibration, JointOffset, SegmentOffset
 from posecoach.landmarks import Landmark, Side
-from posecoach.metrics import (
+from posecoach.measure.calibration import AnkleOffset, Calibration, JointOffset, SegmentOffset
+from posecoach.measure.frame import (
     MetricValues,
     compute_metrics,
     pair_midpoint,
     thigh_from_posture_reference,
 )
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
 
 CASES = [(facing, side) for facing in (1, -1) for side in (Side.LEFT, Side.RIGHT)]
 

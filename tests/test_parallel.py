@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from posecoach.parallel import parallel_poses
-from posecoach.sources import open_source
-from posecoach.tracking import PersonTracker, tracked_estimator
+from posecoach.pose.parallel import parallel_poses
+from posecoach.pose.sources import open_source
+from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.types import Frame, Pose
 
 

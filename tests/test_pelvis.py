@@ -4,10 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.calibration import Calibration, PelvisModel
 from posecoach.landmarks import Side
-from posecoach.metrics import compute_metrics
-from posecoach.pelvis import (
+from posecoach.measure.calibration import Calibration, PelvisModel
+from posecoach.measure.frame import compute_metrics
+from posecoach.measure.pelvis import (
     PROFILE_LEVELS,
     ContourFeatures,
     ContourReference,

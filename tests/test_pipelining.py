@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach.concurrency import Prefetch, Worker
-from posecoach.pipeline import ClipResult, ClipStages, _analyze_frames
-from posecoach.progress import Progress
-from posecoach.sources import SourceError, SourceInfo
+from posecoach.outputs.video_writer import VideoWriterError
+from posecoach.pose.sources import SourceError, SourceInfo
+from posecoach.run.concurrency import Prefetch, Worker
+from posecoach.run.offline import ClipResult, ClipStages, _analyze_frames
+from posecoach.run.progress import Progress
 from posecoach.types import Frame
-from posecoach.video_writer import VideoWriterError
 
 
 def test_prefetch_keeps_order():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS, Landmark
-from posecoach.privacy import blur_face, face_ellipse
+from posecoach.render.privacy import blur_face, face_ellipse
 from posecoach.types import Pose
 
 SIZE = (320, 240)

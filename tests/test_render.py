@@ -9,8 +9,8 @@ import pytest
 from synthetic_pose import Figure, make_pose
 
 from posecoach.exercises.cues import Cue
+from posecoach.exercises.guidance import FEET_OUT, NO_PERSON, TURN, setup_message
 from posecoach.exercises.session import SessionState
-from posecoach.guidance import FEET_OUT, NO_PERSON, TURN, setup_message
 from posecoach.landmarks import Landmark, Side
 from posecoach.render import Overlay
 from posecoach.render.angle import HipAngleAnnotator

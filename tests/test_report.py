@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from posecoach import history
 from posecoach.report import build_report
+from posecoach.results import history
 from tests.report_fixture import Script, make_output
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from posecoach.running_median import RunningMedian
+from posecoach.measure.running_median import RunningMedian
 
 
 @pytest.mark.parametrize("window", [1, 2, 7, 50])

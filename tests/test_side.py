@@ -5,7 +5,7 @@ import pytest
 from synthetic_pose import Figure, make_pose
 
 from posecoach.landmarks import Landmark, Side
-from posecoach.side import Hysteresis, SideTracker, facing_evidence, side_evidence
+from posecoach.measure.side import Hysteresis, SideTracker, facing_evidence, side_evidence
 
 KNEELING = dict(trunk_incl=0, thigh_deg=10, knee_flex=90, other_thigh_deg=-85, other_knee_flex=85)
 BENCH = dict(trunk_incl=90, thigh_deg=-80, knee_flex=70, other_thigh_deg=-210, other_knee_flex=120)

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS, Landmark
-from posecoach.sinks import LandmarksCsvSink, format_number, landmark_columns
+from posecoach.outputs.sinks import LandmarksCsvSink, format_number, landmark_columns
 from posecoach.types import FrameRecord, Pose
 
 

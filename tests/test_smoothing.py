@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from posecoach.smoothing import MetricSmoother, OneEuroFilter, OneEuroParams
+from posecoach.measure.smoothing import MetricSmoother, OneEuroFilter, OneEuroParams
 
 FPS = 30.0
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import ffmpeg, write_clip
 
-from posecoach.sources import (
+from posecoach.pose.sources import (
     ImageFolderSource,
     SourceError,
     VideoFileSource,

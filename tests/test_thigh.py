@@ -6,11 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import geometry as geo
-from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
 from posecoach.landmarks import Landmark, Side
-from posecoach.metrics import body_points, compute_metrics
-from posecoach.thigh import outline_axis
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import DEFAULT_CALIBRATION, Calibration
+from posecoach.measure.frame import body_points, compute_metrics
+from posecoach.measure.thigh import outline_axis
 from posecoach.types import Pose
 from tests.synthetic_pose import Figure, make_pose
 

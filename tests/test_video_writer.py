@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import video_writer
-from posecoach.video_writer import VideoWriter, fps_fraction
+from posecoach.outputs import video_writer
+from posecoach.outputs.video_writer import VideoWriter, fps_fraction
 
 
 def _frames(n: int, size=(320, 240)):

@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 from synthetic_pose import IMAGE_SIZE, Figure, make_pose
 
-from posecoach.calibration import Calibration
 from posecoach.landmarks import Landmark, Side
-from posecoach.types import Pose
-from posecoach.view import (
+from posecoach.measure.calibration import Calibration
+from posecoach.measure.view import (
     ViewChecker,
     angle_from_depth,
     angle_from_widths,
     angle_from_world,
     estimate_view,
 )
+from posecoach.types import Pose
 
 # The stick figure's width / trunk proportions (see synthetic_pose.HALF_WIDTH, TRUNK).
 FIGURE_CALIBRATION = Calibration(shoulder_width_ratio=0.72, hip_width_ratio=0.44)

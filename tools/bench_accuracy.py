@@ -11,7 +11,7 @@ ground truth over frames where the truth is defined and the joints are in frame,
 and the detection rate (fraction of those frames with a number). Then the arching
 flag rates, working-side correctness and the oblique-view flag. With --workers N the
 poses come from N landmarkers dealt the frames in turn, as `posecoach analyze` runs them
-on an N-core machine (posecoach.parallel); the default, 1, is one landmarker.
+on an N-core machine (posecoach.pose.parallel); the default, 1, is one landmarker.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from pathlib import Path
 import numpy as np
 from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
-from posecoach.adaptive import adaptive_poses
-from posecoach.calibration import Calibration
 from posecoach.landmarks import Landmark, Side
-from posecoach.measure import MetricsTracker
-from posecoach.metrics import compute_metrics
-from posecoach.pelvis import is_arching
-from posecoach.types import METRIC_NAMES, Frame, Pose
-from posecoach.view import BAD_DEG
+from posecoach.measure.calibration import Calibration
+from posecoach.measure.frame import compute_metrics
+from posecoach.measure.pelvis import is_arching
+from posecoach.measure.stream import MetricsTracker
+from posecoach.measure.view import BAD_DEG
+from posecoach.pose.adaptive import adaptive_poses
+from posecoach.registry import METRIC_NAMES
+from posecoach.types import Frame, Pose
 
 PLAIN = Calibration()
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import cv2
 
-from posecoach.live import LiveOptions, run_live
-from posecoach.sources import VideoFileSource
-from posecoach.video_writer import VideoWriter
+from posecoach.outputs.video_writer import VideoWriter
+from posecoach.pose.sources import VideoFileSource
+from posecoach.run.live import LiveOptions, run_live
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = ((640, 480), (1280, 720))

@@ -13,7 +13,7 @@ time slows them all alike. Timed: from creating the pose model to the last outpu
              as analyze creates it (same model, num_poses, segmentation masks on: the
              pelvis metrics need them). Nothing else. One landmarker uses about one core.
   limit-par  the same with one landmarker per core, frames dealt out in turn
-             (posecoach.parallel, as analyze does it): the ceiling of the hardware.
+             (posecoach.pose.parallel, as analyze does it): the ceiling of the hardware.
   baseline   what a user would write: read frames with OpenCV, the same pose model,
              draw the landmarks with cv2, write an annotated video with cv2.VideoWriter.
   metrics    posecoach analyze --no-video --no-report --no-history, explicit --exercise
@@ -136,7 +136,7 @@ def _frames(clip: Path):
 
 
 def run_limit(clip: Path, out: Path) -> int:
-    from posecoach.tracking import tracked_estimator
+    from posecoach.pose.tracking import tracked_estimator
 
     count = 0
     with tracked_estimator() as estimator:
@@ -147,8 +147,8 @@ def run_limit(clip: Path, out: Path) -> int:
 
 
 def run_limit_par(clip: Path, out: Path) -> int:
-    from posecoach.parallel import default_workers, parallel_poses
-    from posecoach.tracking import tracked_estimator
+    from posecoach.pose.parallel import default_workers, parallel_poses
+    from posecoach.pose.tracking import tracked_estimator
 
     count = 0
     with tracked_estimator() as estimator:
@@ -165,7 +165,7 @@ def run_baseline(clip: Path, out: Path) -> int:
     import cv2
 
     from posecoach.landmarks import SKELETON_EDGES
-    from posecoach.tracking import tracked_estimator
+    from posecoach.pose.tracking import tracked_estimator
 
     capture = cv2.VideoCapture(str(clip))
     fps = capture.get(cv2.CAP_PROP_FPS) or CLIP_FPS
@@ -190,7 +190,7 @@ def run_baseline(clip: Path, out: Path) -> int:
 
 
 def _analyze(clip: Path, out: Path, *extra: str) -> int:
-    from posecoach.cli import main
+    from posecoach.cli.app import main
 
     args = ["analyze", str(clip), "--out", str(out), "--exercise", EXERCISE, "--quiet",
             "--no-history", *extra]
@@ -216,7 +216,7 @@ def run_adaptive(clip: Path, out: Path) -> int:
 
 
 def run_prescan(clip: Path, out: Path) -> int:
-    from posecoach.pipeline import prescan_metrics
+    from posecoach.run.offline import prescan_metrics
 
     return len(prescan_metrics(clip, None))
 
@@ -225,8 +225,8 @@ def child(variant: str, clip: Path) -> None:
     # Import what every variant needs before the clock starts.
     import cv2  # noqa: F401
 
-    import posecoach.cli  # noqa: F401
-    import posecoach.tracking  # noqa: F401
+    import posecoach.cli.app  # noqa: F401
+    import posecoach.pose.tracking  # noqa: F401
 
     run = globals()[f"run_{variant.replace('-', '_')}"]
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as tmp:

@@ -10,12 +10,12 @@ What it fits (all on side-on clips, |camera yaw| <= SIDE_ON_MAX_YAW):
      the shoulders a median, the knee a median in the thigh frame per facing, the
      ankle a least-squares offset in the shank frame plus one straight down the image,
      and the angle from the working thigh's mask outline to its axis (a median over the
-     upright frames; posecoach.thigh);
+     upright frames; posecoach.measure.thigh);
   2. pelvis models: least squares from back-contour features (+ trunk angles) to
      ground-truth pelvic_tilt_deg and lumbar_extension_deg;
   3. the lumbar-extension threshold for the `arching` flag.
 Each is validated leave-one-clip-out, and the script prints a Calibration(...)
-block to paste into posecoach/calibration.py.
+block to paste into posecoach/measure/calibration.py.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ from pathlib import Path
 import numpy as np
 from gtclips import VIDEOS, Clip, iter_frames, load_clips
 
-from posecoach import geometry as geo
-from posecoach.calibration import (
+from posecoach.landmarks import Landmark, Side, sided
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import (
     AnkleOffset,
     Calibration,
     JointOffset,
     PelvisModel,
     SegmentOffset,
 )
-from posecoach.landmarks import Landmark, Side, sided
-from posecoach.metrics import (
+from posecoach.measure.frame import (
     LYING_TRUNK_DEG,
     MIN_VISIBILITY,
     body_points,
@@ -46,24 +46,18 @@ from posecoach.metrics import (
     pair_midpoint,
     raw_hip_angle,
 )
-from posecoach.pelvis import (
+from posecoach.measure.pelvis import (
     REFERENCE_LANDMARK_METRICS,
     ContourReference,
     back_profile,
     contour_features,
 )
-from posecoach.side import SideTracker
+from posecoach.measure.side import SideTracker
+from posecoach.registry import ESTIMATED_METRICS, MEASURED_METRICS
 
 SIDE_ON_MAX_YAW = 10.0
-LANDMARK_METRICS = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "trunk_inclination_deg",
-)
-PELVIS_METRICS = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
+LANDMARK_METRICS = MEASURED_METRICS
+PELVIS_METRICS = ESTIMATED_METRICS
 # Candidate feature sets for the pelvis models: contour features, their change from the
 # person's own typical contour ("rel_", see pelvis.ContourReference), landmark metrics.
 CONTOUR = ("low_back_angle_deg", "upper_back_angle_deg", "sacral_angle_deg", "bend_deg")
@@ -520,7 +514,7 @@ def fit_hip_pelvis_offset(table: FrameTable) -> float:
 
 
 def print_calibration(calib: Calibration) -> None:
-    print("\nCalibration to paste into posecoach/calibration.py:")
+    print("\nCalibration to paste into posecoach/measure/calibration.py:")
     names = ("hip", "hip_per_deg", "other_hip", "other_hip_per_deg", "far_side")
     names += ("shoulder", "knee", "knee_facing_right", "ankle")
     names += ("thigh_outline_offset_deg", "hip_pelvis_offset_deg")

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.cli import main as posecoach_main
-from posecoach.types import METRIC_NAMES
+from posecoach.cli.app import main as posecoach_main
+from posecoach.registry import METRIC_NAMES
 
 MAX_MEAN_DIFF_DEG = 0.5
 MAX_HOLD_DIFF_S = 0.2

@@ -105,9 +105,9 @@ def _first(poses: list[Pose], _time_s: float) -> Pose | None:
 def _poses(video: Path, workers: int):
     """(frame, pose) over the clip: one landmarker, or `workers` dealt frames in turn
     exactly as `posecoach analyze` does on a machine with that many cores."""
-    from posecoach.estimation import MediaPipePoseEstimator
-    from posecoach.parallel import parallel_poses
-    from posecoach.sources import open_source
+    from posecoach.pose.estimation import MediaPipePoseEstimator
+    from posecoach.pose.parallel import parallel_poses
+    from posecoach.pose.sources import open_source
 
     landmarkers = [MediaPipePoseEstimator() for _ in range(workers)]
     try:
@@ -187,7 +187,7 @@ def load_clips(
 ) -> list[Clip]:
     """Every ground-truth clip with its raw poses (extracting missing caches in parallel).
 
-    workers: landmarkers per clip, frames dealt out in turn (posecoach.parallel), as
+    workers: landmarkers per clip, frames dealt out in turn (posecoach.pose.parallel), as
     `posecoach analyze` runs on a machine with that many cores; cached separately."""
     names = names or clip_names(videos)
     paths = [videos / f"{n}.mp4" for n in names]

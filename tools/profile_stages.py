@@ -25,11 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import posecoach.pipeline as pipeline  # noqa: E402
+import posecoach.run.offline as pipeline  # noqa: E402
+from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink  # noqa: E402
+from posecoach.outputs.video_writer import VideoWriter  # noqa: E402
 from posecoach.render import angle, banner, counters, skeleton, timer  # noqa: E402
 from posecoach.render.overlay import Overlay  # noqa: E402
-from posecoach.sinks import FramesCsvSink, LandmarksCsvSink  # noqa: E402
-from posecoach.video_writer import VideoWriter  # noqa: E402
 
 DEFAULT_CLIP = REPO / "sample_videos" / "kneeling_good_R.mp4"
 

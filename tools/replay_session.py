@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO))
 
 from posecoach.exercises import Session, load_exercise  # noqa: E402
 from posecoach.landmarks import Side  # noqa: E402
-from posecoach.types import METRIC_NAMES, FrameMetrics  # noqa: E402
+from posecoach.registry import METRIC_NAMES  # noqa: E402
+from posecoach.types import FrameMetrics  # noqa: E402
 
 VIDEOS = REPO / "sample_videos"
 OUT = REPO / "out" / "replay"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
+from posecoach.resources import data_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -422,7 +423,7 @@ def content_dir() -> Path:
     env = os.environ.get(CONTENT_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "content"
+    return data_dir("content")
 
 
 def load_exercise(id_or_path: str | os.PathLike[str]) -> ExerciseSpec:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from posecoach.guidance import setup_message
+from posecoach.exercises.guidance import setup_message
 from posecoach.render.angle import HipAngleAnnotator
 from posecoach.render.banner import CueBannerAnnotator, MessageAnnotator, SafetyAnnotator
 from posecoach.render.counters import CountersAnnotator

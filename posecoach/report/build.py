@@ -15,11 +15,11 @@ from pathlib import Path
 
 from posecoach import __version__
 from posecoach.exercises.spec import ExerciseSpec, SpecError, load_exercise
-from posecoach.history import HistoryError, earlier_sessions
 from posecoach.report import sections
 from posecoach.report.keyframes import KeyFrame, key_frame
 from posecoach.report.page import document
-from posecoach.results import ClipResults, load_clip, side_metrics
+from posecoach.results.history import HistoryError, earlier_sessions
+from posecoach.results.reading import ClipResults, load_clip, side_metrics
 
 VIDEO_NAME = "annotated.mp4"
 REPORT_NAME = "report.html"
@@ -96,7 +96,7 @@ def build_report(
     blur_faces: None = as recorded in summary.json ("blur_faces"), else forced.
     db_path: history database for the progress section (default: the usual one; it is
     only read, never created). client: the client's name (default: summary's "client").
-    Raises posecoach.results.ResultsError when out_dir holds no analysis.
+    Raises posecoach.results.reading.ResultsError when out_dir holds no analysis.
     """
     out_dir = Path(out_dir)
     res = load_clip(out_dir)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from posecoach.landmarks import Landmark
-from posecoach.privacy import blur_face, face_ellipse
+from posecoach.render.privacy import blur_face, face_ellipse
 from posecoach.types import Pose
 
 MAX_WIDTH = 640  # px: enough to see the posture, small enough to keep report.html light

@@ -1,6 +1,6 @@
 """The sections of report.html, each a function from results to an HTML string.
 
-Every number shown comes from `posecoach.results.ClipResults`; estimates are labelled as
+Every number shown comes from `posecoach.results.reading.ClipResults`; estimates are labelled as
 estimates wherever they appear.
 """
 
@@ -11,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach import registry
 from posecoach.exercises.spec import ExerciseSpec
-from posecoach.history import Change
+from posecoach.registry import BY_NAME, ESTIMATED_METRICS, MEASURED_METRICS
 from posecoach.report.keyframes import KeyFrame
 from posecoach.report.page import e, table
 from posecoach.report.svg import Series, Span, fmt_time, line_plot, timeline
-from posecoach.results import (
-    ESTIMATED_METRICS,
+from posecoach.results.history import Change
+from posecoach.results.reading import (
     FAULT_PREFIX,
     ClipResults,
     metric_label,
@@ -36,17 +37,6 @@ BASE_PLOTS = (
     "pelvic_tilt_deg",
     "lumbar_extension_deg",
 )
-METRIC_TITLES = {
-    "hip_extension_deg": "Hip extension (thigh vs trunk line)",
-    "thigh_to_vertical_deg": "Thigh to vertical",
-    "thigh_to_horizontal_deg": "Thigh to horizontal",
-    "knee_flexion_deg": "Knee flexion, working leg",
-    "other_knee_flexion_deg": "Knee flexion, other leg",
-    "trunk_inclination_deg": "Trunk inclination (+ = leaning back)",
-    "pelvic_tilt_deg": "Pelvic tilt (+ = anterior)",
-    "lumbar_extension_deg": "Lumbar extension (+ = arching)",
-    "hip_extension_pelvis_deg": "Hip extension relative to the pelvis",
-}
 
 
 def cue_name(cue: str) -> str:
@@ -294,7 +284,7 @@ def _plot_metrics(spec: ExerciseSpec | None) -> list[str]:
     names = list(BASE_PLOTS)
     if spec is not None:
         for rule in spec.rules:
-            names += [c.metric for c in rule.when if c.metric in METRIC_TITLES]
+            names += [c.metric for c in rule.when if c.metric in BY_NAME]
     return list(dict.fromkeys(names))
 
 
@@ -329,9 +319,9 @@ def plots(res: ClipResults, spec: ExerciseSpec | None) -> str:
         estimated = metric in ESTIMATED_METRICS
         band = target_band(spec, metric)
         tag = ' <span class="estimate">estimate</span>' if estimated else ""
-        parts.append(f"<h3>{e(METRIC_TITLES.get(metric, metric))}{tag} "
+        parts.append(f"<h3>{e(registry.label(metric))}{tag} "
                      f'<small class="meta">({e(_band_text(band))})</small></h3>')
-        parts.append(line_plot(METRIC_TITLES.get(metric, metric), series, t_range, band,
+        parts.append(line_plot(registry.label(metric), series, t_range, band,
                                spans, dashed=estimated))
     parts.append("</section>")
     return "\n".join(parts)
@@ -402,12 +392,10 @@ def progress(data: tuple[list, dict] | None) -> str:
 # --------------------------------------------------------------------------- honesty
 
 
-MEASURED = ("hip_extension_deg", "thigh_to_vertical_deg", "thigh_to_horizontal_deg",
-            "knee_flexion_deg", "other_knee_flexion_deg", "trunk_inclination_deg")
 
 
 def estimates(res: ClipResults, spec: ExerciseSpec | None) -> str:
-    measured = ", ".join(f"<code>{m}</code>" for m in MEASURED)
+    measured = ", ".join(f"<code>{m}</code>" for m in MEASURED_METRICS)
     estimated = ", ".join(f"<code>{m}</code>" for m in ESTIMATED_METRICS)
     camera = spec.camera_note if spec is not None else res.camera_note
     view = _num(100 * res.view_ok_fraction, 0, "%")

@@ -16,12 +16,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from posecoach import history
-from posecoach.cli import build_parser, main
+from posecoach.cli.app import build_parser, main
 from posecoach.exercises import SpecError
 from posecoach.exercises.spec import load_exercise, parse_exercise
-from posecoach.export import ExportError, write_mot
-from posecoach.results import ResultsError, load_clip, read_frames
+from posecoach.outputs.mot import ExportError, write_mot
+from posecoach.results import history
+from posecoach.results.reading import ResultsError, load_clip, read_frames
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
@@ -168,7 +168,7 @@ def _one_line(error: Exception) -> None:
 
 # A small real frames.csv (header and two rows), as the analysis writes it.
 def _sample_frames_csv() -> str:
-    from posecoach.sinks import FRAME_EXTRA_COLUMNS, frame_columns
+    from posecoach.outputs.sinks import FRAME_EXTRA_COLUMNS, frame_columns
 
     columns = frame_columns(FRAME_EXTRA_COLUMNS)
     rows = []

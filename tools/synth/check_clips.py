@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
 
 JOINTS = ("l_shoulder", "r_shoulder", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle")
 ANGLES = METRIC_NAMES  # the names and order of DOMAIN.md every output uses

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
 
 JOINTS = ("shoulder", "hip", "knee", "ankle")
 GT_COLUMNS = METRIC_NAMES  # the names and order of DOMAIN.md every output uses

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from posecoach.landmarks import Landmark
-from posecoach.types import METRIC_NAMES, FrameMetrics, FrameRecord
+from posecoach.registry import METRIC_NAMES
+from posecoach.types import FrameMetrics, FrameRecord
 
 LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
 WORLD_FIELDS = ("wx", "wy", "wz")

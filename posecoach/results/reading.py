@@ -20,8 +20,6 @@ import numpy as np
 from posecoach.exercises.spec import SpecError, load_exercise
 
 TIMED_PHASES = ("hold", "contract", "relax")
-# Metrics without a landmark of their own: estimated from the silhouette, never "measured".
-ESTIMATED_METRICS = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
 
 
 class ResultsError(Exception):

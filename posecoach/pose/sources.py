@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecoach.quiet import quiet_native_logs
+from posecoach.pose.quiet import quiet_native_logs
 from posecoach.types import Frame
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")

@@ -20,12 +20,12 @@ import dataclasses
 from collections import deque
 from typing import Any
 
-from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, SessionState, load_all, load_exercise
 from posecoach.exercises import recognize as recognize_exercise
 from posecoach.landmarks import Side
-from posecoach.measure import MetricsTracker
-from posecoach.summary import ClipStats
+from posecoach.measure.stream import MetricsTracker
+from posecoach.pose.estimation import PoseEstimator
+from posecoach.results.summary import ClipStats
 from posecoach.types import Frame, FrameMetrics, FrameRecord
 
 AUTO = "auto"

@@ -2,7 +2,7 @@
 
 A metric is NaN (confidence 0) whenever a landmark it needs is missing or less
 visible than `MIN_VISIBILITY`: a number here is always measured, never a guess.
-The working side and facing come from outside (see `posecoach.side`), so a caller
+The working side and facing come from outside (see `posecoach.measure.side`), so a caller
 decides once per frame which leg is worked and which way the body faces.
 
 Landmarks are first moved to the joint centres the domain notes define the angles
@@ -15,12 +15,12 @@ on (`Calibration`, fitted on rendered ground truth), then combined:
     other_knee_flexion_deg  the same for the other leg
     trunk_inclination_deg   inclination_from_up(mid_shoulder - mid_hip)
 
-(signs in `posecoach.geometry`; all positive = posterior / extension / above.) The
+(signs in `posecoach.measure.geometry`; all positive = posterior / extension / above.) The
 working thigh is knee - hip, except upright with a mask, where its direction comes from
-the midline of its outline (`outline_thigh`, `posecoach.thigh`): the landmarks alone
+the midline of its outline (`outline_thigh`, `posecoach.measure.thigh`): the landmarks alone
 under-read a deep kneeling stretch.
 pelvic_tilt_deg, lumbar_extension_deg and hip_extension_pelvis_deg are estimates
-from the back contour of the segmentation mask (`posecoach.pelvis`).
+from the back contour of the segmentation mask (`posecoach.measure.pelvis`).
 """
 
 from __future__ import annotations
@@ -30,18 +30,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as geo
-from posecoach.calibration import (
+from posecoach.landmarks import Landmark, Side, sided
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import (
     DEFAULT_CALIBRATION,
     AnkleOffset,
     Calibration,
     JointOffset,
     SegmentOffset,
 )
-from posecoach.landmarks import Landmark, Side, sided
-from posecoach.pelvis import ContourReference, apply_model, back_profile, contour_features
-from posecoach.thigh import outline_axis
-from posecoach.types import METRIC_NAMES, Pose
+from posecoach.measure.pelvis import ContourReference, apply_model, back_profile, contour_features
+from posecoach.measure.thigh import outline_axis
+
+# A landmark whose visibility is below this is treated as not seen.
+from posecoach.registry import METRIC_NAMES
+from posecoach.types import Pose
 
 # A landmark whose visibility is below this is treated as not seen.
 MIN_VISIBILITY = 0.5
@@ -279,7 +282,7 @@ def outline_thigh(
     facing: int,
     calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> np.ndarray | None:
-    """The working thigh's direction from its mask outline (`posecoach.thigh`), turned by
+    """The working thigh's direction from its mask outline (`posecoach.measure.thigh`), turned by
     `calibration.thigh_outline_offset_deg`; None when that is not set, there is no mask,
     the body is not upright (|trunk inclination| >= LYING_TRUNK_DEG) or the outline is
     not trusted."""

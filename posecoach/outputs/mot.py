@@ -24,7 +24,7 @@ import csv
 import math
 from pathlib import Path
 
-from posecoach.types import METRIC_NAMES
+from posecoach.registry import METRIC_NAMES
 
 
 class ExportError(Exception):

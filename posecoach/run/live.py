@@ -29,15 +29,15 @@ import cv2
 import numpy as np
 
 from posecoach import __version__
-from posecoach.audio import Announcer, Speaker
-from posecoach.coach import AUTO, LiveCoach
-from posecoach.estimation import MediaPipePoseEstimator, ModelError
 from posecoach.exercises import SpecError
-from posecoach.latest import Latest
-from posecoach.live_record import LiveRecorder
+from posecoach.pose.estimation import MediaPipePoseEstimator, ModelError
+from posecoach.pose.sources import CameraSource, SourceError, VideoFileSource
 from posecoach.render import Overlay
-from posecoach.sources import CameraSource, SourceError, VideoFileSource
-from posecoach.summary import build_summary
+from posecoach.results.summary import build_summary
+from posecoach.run.audio import Announcer, Speaker
+from posecoach.run.coach import AUTO, LiveCoach
+from posecoach.run.latest import Latest
+from posecoach.run.live_record import LiveRecorder
 from posecoach.types import Frame, FrameRecord
 
 WINDOW = "posecoach"

@@ -102,7 +102,7 @@ class PelvisModel:
     """Linear model from back-contour features to pelvic tilt / lumbar extension.
 
     value = intercept + sum(coef[name] * feature[name]); feature names are those of
-    `posecoach.pelvis.ContourFeatures`. `rmse_deg` is the leave-one-clip-out error of
+    `posecoach.measure.pelvis.ContourFeatures`. `rmse_deg` is the leave-one-clip-out error of
     the fit, reported as the uncertainty of the estimate.
     """
 
@@ -154,7 +154,7 @@ class Calibration:
     # this (the thigh angle at which the hip joint is neutral, see metrics.pelvis_metrics).
     hip_pelvis_offset_deg: float = 0.0
     # Upright, the working thigh's direction comes from the midline of its outline in
-    # the mask (posecoach.thigh), turned forward by this many degrees (the outline's
+    # the mask (posecoach.measure.thigh), turned forward by this many degrees (the outline's
     # midline runs behind the femur axis); None: always the landmarks' hip -> knee.
     thigh_outline_offset_deg: float | None = None
     # View: scale between BlazePose's relative z and image x (z is "roughly" in the

@@ -12,17 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecoach import __version__
-from posecoach.adaptive import AdaptiveParams
-from posecoach.estimation import ModelError
 from posecoach.exercises import SpecError, describe, load_all
-from posecoach.export import ExportError
-from posecoach.history import HistoryError, add_history_commands
-from posecoach.live import add_live_command
-from posecoach.pipeline import AnalysisError, AnalysisOptions, analyze_clip
-from posecoach.quiet import route_native_stderr_away
-from posecoach.results import ResultsError
-from posecoach.sources import IMAGE_SUFFIXES, SourceError
-from posecoach.video_writer import VideoWriterError
+from posecoach.outputs.mot import ExportError
+from posecoach.outputs.video_writer import VideoWriterError
+from posecoach.pose.adaptive import AdaptiveParams
+from posecoach.pose.estimation import ModelError
+from posecoach.pose.quiet import route_native_stderr_away
+from posecoach.pose.sources import IMAGE_SUFFIXES, SourceError
+from posecoach.results.history import HistoryError, add_history_commands
+from posecoach.results.reading import ResultsError
+from posecoach.run.live import add_live_command
+from posecoach.run.offline import AnalysisError, AnalysisOptions, analyze_clip
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -4,7 +4,7 @@ Where: `--db PATH`, else $POSECOACH_DB, else `$XDG_DATA_HOME/posecoach/history.s
 (`~/.local/share/posecoach/history.sqlite` when XDG_DATA_HOME is unset).
 
 Schema (version in `schema_version`): `sessions` (one row per analysed clip) and `results`
-(one row per session, side and metric; metric ids as in `posecoach.results.side_metrics`).
+(one row per session, side and metric; metric ids as in `posecoach.results.reading.side_metrics`).
 The database runs in WAL mode with a busy timeout, and each session is written in one
 IMMEDIATE transaction, so two analyses finishing at once both land, whole. Any SQLite
 failure becomes a `HistoryError` with one line for the user, never a traceback.
@@ -24,7 +24,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from posecoach.results import (
+from posecoach.results.reading import (
     FAULT_PREFIX,
     KEY_METRICS,
     ResultsError,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
+from posecoach.measure.view import BAD_DEG, out_of_frame
 from posecoach.types import FrameMetrics, Pose
-from posecoach.view import BAD_DEG, out_of_frame
 
 NO_PERSON = "Step into the picture, side-on to the camera"
 TURN = "Turn side-on to the camera"

@@ -18,10 +18,11 @@ import cv2
 import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS
-from posecoach.quiet import quiet_native_logs
+from posecoach.pose.quiet import quiet_native_logs
+from posecoach.resources import data_dir
 from posecoach.types import Frame, Pose
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = data_dir("models")
 DEFAULT_MODEL = MODELS_DIR / "pose_landmarker_full.task"
 # Frames larger than this (longest side, pixels) are shrunk before inference: the model
 # itself looks at 256x256 crops, so a 4K frame only costs memory (its segmentation mask

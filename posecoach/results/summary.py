@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from posecoach.registry import STAT_METRICS
 from posecoach.types import FrameRecord
 
 # Phases in which the person is in the stretch: angle statistics come from these frames,
 # so getting into position or standing up does not count as "peak extension".
 STRETCH_PHASES = ("hold", "fault", "contract", "relax")
-STAT_METRICS = ("hip_extension_deg", "thigh_to_horizontal_deg", "knee_flexion_deg")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reading the person's segmentation mask along probe lines: where its edge is.
 
-Both mask-based estimates (the back outline of `posecoach.pelvis`, the thigh outline of
-`posecoach.thigh`) walk from a point inside the body in a straight line, in fixed steps,
+Both mask-based estimates (the back outline of `posecoach.measure.pelvis`, the thigh outline of
+`posecoach.measure.thigh`) walk from a point inside the body in a straight line, in fixed steps,
 until the mask drops below MASK_THRESHOLD. The mask is a soft probability, so the edge
 is placed between the last step inside and the first outside, where the mask crosses
 the threshold: one pixel is about 0.006 trunk lengths at the sample clips' scale, which

@@ -37,8 +37,8 @@ import cv2
 import numpy as np
 
 from posecoach.landmarks import Side, sided
-from posecoach.measure import body_height_px
-from posecoach.parallel import LandmarkerThread, MultiPoseEstimator
+from posecoach.measure.stream import body_height_px
+from posecoach.pose.parallel import LandmarkerThread, MultiPoseEstimator
 from posecoach.types import Frame, Pose
 
 SPEED_LANDMARKS = tuple(

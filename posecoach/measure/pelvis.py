@@ -16,7 +16,7 @@ body's own frame, in trunk lengths, so it does not depend on image size or facin
     relative features (ContourReference): each feature minus its running median for
         this person in this posture (upright / lying), plus the change of the trunk
         inclination and hip extension from their usual values.
-    a linear model per estimate (coefficients in posecoach.calibration, fitted by
+    a linear model per estimate (coefficients in posecoach.measure.calibration, fitted by
         tools/calibrate_metrics.py on the rendered ground-truth clips).
 
 Why relative: on the rendered bodies the silhouette's shape (buttocks, belly, back
@@ -57,10 +57,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as geo
-from posecoach.calibration import DEFAULT_CALIBRATION, Calibration, PelvisModel
-from posecoach.mask_edges import edge_distance, sample_mask
-from posecoach.running_median import RunningMedian
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import DEFAULT_CALIBRATION, Calibration, PelvisModel
+from posecoach.measure.mask_edges import edge_distance, sample_mask
+from posecoach.measure.running_median import RunningMedian
 
 # Levels along the trunk line where the back is probed (0 = hip, 1 = shoulder).
 PROFILE_LEVELS = np.round(np.arange(-0.1, 1.0001, 0.05), 3)

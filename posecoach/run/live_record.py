@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
+from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink
+from posecoach.outputs.video_writer import VideoInfo, VideoWriter
 from posecoach.types import FrameRecord
-from posecoach.video_writer import VideoInfo, VideoWriter
 
 DEFAULT_FPS = 30.0
 

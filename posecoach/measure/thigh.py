@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from posecoach import geometry as geo
-from posecoach.mask_edges import edge_distance, sample_mask
+from posecoach.measure import geometry as geo
+from posecoach.measure.mask_edges import edge_distance, sample_mask
 
 # Cross sections, as fractions of the hip -> knee length from the hip.
 THIGH_LEVELS = np.round(np.arange(0.35, 0.851, 0.05), 3)
 # How far to walk from the axis each way, and the step, in thigh lengths (the edge is
-# placed between steps, see posecoach.mask_edges).
+# placed between steps, see posecoach.measure.mask_edges).
 MAX_HALF_WIDTH = 0.5
 WIDTH_STEP = 0.01
 # A thigh's cross section, in thigh lengths: 0.27-0.43 on the rendered bodies; about

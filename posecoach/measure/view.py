@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as geo
-from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
 from posecoach.landmarks import Landmark, Side, sided
-from posecoach.metrics import pair_midpoint
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import DEFAULT_CALIBRATION, Calibration
+from posecoach.measure.frame import pair_midpoint
 from posecoach.types import Pose
 
 # Oblique when the smoothed view angle exceeds BAD_DEG; side-on again below GOOD_DEG.

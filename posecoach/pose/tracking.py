@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.estimation import MediaPipePoseEstimator
 from posecoach.landmarks import Landmark
+from posecoach.pose.estimation import MediaPipePoseEstimator
 from posecoach.types import Frame, Pose
 
 TRACKED_POSES = 1

@@ -18,24 +18,24 @@ from typing import Any
 import numpy as np
 
 from posecoach import __version__
-from posecoach.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
-from posecoach.concurrency import Prefetch, Worker
-from posecoach.estimation import PoseEstimator
 from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
-from posecoach.export import write_mot
-from posecoach.history import record_session
-from posecoach.measure import MetricsTracker
-from posecoach.parallel import default_workers, parallel_poses
-from posecoach.privacy import blur_face
-from posecoach.progress import Progress
+from posecoach.measure.stream import MetricsTracker
+from posecoach.outputs.mot import write_mot
+from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink
+from posecoach.outputs.video_writer import VideoWriter
+from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
+from posecoach.pose.estimation import PoseEstimator
+from posecoach.pose.parallel import default_workers, parallel_poses
+from posecoach.pose.sources import SourceInfo, open_source
+from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.render.overlay import Overlay
+from posecoach.render.privacy import blur_face
 from posecoach.report import build_report
-from posecoach.sinks import FramesCsvSink, LandmarksCsvSink
-from posecoach.sources import SourceInfo, open_source
-from posecoach.summary import ClipStats, build_summary
-from posecoach.tracking import PersonTracker, tracked_estimator
+from posecoach.results.history import record_session
+from posecoach.results.summary import ClipStats, build_summary
+from posecoach.run.concurrency import Prefetch, Worker
+from posecoach.run.progress import Progress
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
-from posecoach.video_writer import VideoWriter
 
 AUTO = "auto"
 # `--exercise auto` looks at the first minute, about three frames a second.
@@ -69,7 +69,7 @@ class AnalysisOptions:
     client: str | None = None
     blur_faces: bool = False
     adaptive: AdaptiveParams | None = None
-    # Pose landmarkers run side by side (posecoach.parallel); None: one per core.
+    # Pose landmarkers run side by side (posecoach.pose.parallel); None: one per core.
     workers: int | None = None
 
 
@@ -273,12 +273,12 @@ def _analyze_frames(
     """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
     thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
     With `twins` (more landmarkers beside the tracker's own), the model runs on several
-    frames at once in pose threads (posecoach.parallel), results in frame order.
+    frames at once in pose threads (posecoach.pose.parallel), results in frame order.
 
-    See posecoach.concurrency: bounded queues, order kept, a worker's exception raised
+    See posecoach.run.concurrency: bounded queues, order kept, a worker's exception raised
     here unchanged, and everything measured before an error or Ctrl-C still written.
     With `adaptive`, the model runs on fewer frames while the body is still
-    (posecoach.adaptive), dealt out to the landmarkers in turn; the others get
+    (posecoach.pose.adaptive), dealt out to the landmarkers in turn; the others get
     interpolated poses.
     """
     with (

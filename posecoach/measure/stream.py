@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecoach import geometry as geo
-from posecoach.calibration import DEFAULT_CALIBRATION, Calibration
 from posecoach.landmarks import Side, sided
-from posecoach.metrics import (
+from posecoach.measure import geometry as geo
+from posecoach.measure.calibration import DEFAULT_CALIBRATION, Calibration
+from posecoach.measure.frame import (
     MIN_VISIBILITY,
     NAN,
     MetricValues,
@@ -28,24 +28,16 @@ from posecoach.metrics import (
     landmark_point,
     thigh_from_posture_reference,
 )
-from posecoach.pelvis import ContourReference
-from posecoach.side import SideTracker
-from posecoach.smoothing import MetricSmoother, OneEuroParams
+from posecoach.measure.pelvis import ContourReference
+from posecoach.measure.side import SideTracker
+from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
+from posecoach.measure.view import ViewChecker
+from posecoach.registry import LEG_METRICS
 from posecoach.types import FrameMetrics, Pose
-from posecoach.view import ViewChecker
 
 DEFAULT_SMOOTHING = OneEuroParams()
 # Not filtered itself: composed from the smoothed metrics it is made of (_smooth).
 COMPOSED_METRIC = "hip_extension_pelvis_deg"
-# Metrics that belong to one leg: their filters restart when the working side changes.
-LEG_METRICS = (
-    "hip_extension_deg",
-    "thigh_to_vertical_deg",
-    "thigh_to_horizontal_deg",
-    "knee_flexion_deg",
-    "other_knee_flexion_deg",
-    "hip_extension_pelvis_deg",
-)
 # Confidence is scaled by this while the camera is oblique or joints leave the frame.
 OBLIQUE_CONFIDENCE_FACTOR = 0.5
 # Confidence of a value held by the smoother through a short dropout.

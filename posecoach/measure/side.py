@@ -6,7 +6,7 @@ passes a threshold and changes only when the opposite evidence has persisted lon
 enough to pass it the other way. One wrong frame (a leg-label swap, a turned head)
 cannot flip either.
 
-Facing (see `posecoach.geometry` for its meaning, a chirality) has three cues, each
+Facing (see `posecoach.measure.geometry` for its meaning, a chirality) has three cues, each
 invariant to rotating the whole body in the image, so they hold for lying bodies:
   * knees bend backwards: the shank turns CLOCKWISE on screen from the thigh when
     facing = +1 (cross2(knee - hip, ankle - knee) > 0), strongest when flexed;
@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as geo
 from posecoach.landmarks import Landmark, Side, sided
-from posecoach.metrics import MIN_VISIBILITY, landmark_point, pair_midpoint
+from posecoach.measure import geometry as geo
+from posecoach.measure.frame import MIN_VISIBILITY, landmark_point, pair_midpoint
 from posecoach.types import Pose
 
 # Weights of the facing cues (the knee cue is scaled by how bent the knee is).

@@ -1,0 +1,2 @@
+"""Per-frame outputs written as the frames stream through: CSV sinks, the annotated video
+writer, and the OpenSim motion file."""
