@@ -1,19 +1,28 @@
-"""Shared fixtures: where the sample clips and the real media are, and small clip makers."""
+"""Shared pytest fixtures and hooks: a private history database, a virtual X display, and
+where the sample clips and the real media are. The plain helpers live in the fixtures
+package (tests/fixtures/); the names below stay importable from conftest as well.
+"""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+from fixtures.cli import posecoach_command, run_cli
+from fixtures.clips import ffmpeg, write_clip
+from fixtures.paths import REALMEDIA, REPO, SAMPLE_VIDEOS
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_VIDEOS = REPO / "sample_videos"
-REALMEDIA = REPO.parent / "shared" / "realmedia"
+__all__ = [
+    "REALMEDIA",
+    "REPO",
+    "SAMPLE_VIDEOS",
+    "ffmpeg",
+    "posecoach_command",
+    "run_cli",
+    "write_clip",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -59,51 +68,3 @@ def sample_videos() -> Path:
     if not any(SAMPLE_VIDEOS.glob("*.mp4")):
         pytest.fail(f"no sample clips in {SAMPLE_VIDEOS}: they are committed with the repo")
     return SAMPLE_VIDEOS
-
-
-def write_clip(
-    path: Path, frames: int, size=(160, 120), fps: float = 30.0, value: int | None = None
-) -> Path:
-    """A small mp4v clip of moving gradients (or a flat grey `value`), readable by OpenCV."""
-    width, height = size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
-    assert writer.isOpened()
-    for i in range(frames):
-        if value is None:
-            row = (np.arange(width) * 2 + i * 5) % 256
-            image = np.repeat(np.tile(row, (height, 1))[:, :, None], 3, axis=2).astype(np.uint8)
-        else:
-            image = np.full((height, width, 3), value, np.uint8)
-        writer.write(image)
-    writer.release()
-    return path
-
-
-def ffmpeg(*args: str) -> None:
-    """Run the ffmpeg binary that imageio-ffmpeg ships (a core dependency)."""
-    import imageio_ffmpeg
-
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", *args]
-    subprocess.run(cmd, check=True)
-
-
-def posecoach_command() -> list[str]:
-    """The installed `posecoach` console script of the Python running the tests.
-
-    The venv's bin folder need not be on PATH (tools/test.sh calls .venv/bin/python), so
-    look beside the interpreter first.
-    """
-    beside = Path(sys.executable).parent / "posecoach"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("posecoach")
-    if found is None:
-        pytest.fail("the posecoach console script is not installed (pip install -e .)")
-    return [found]
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the installed `posecoach` command as a user would."""
-    return subprocess.run(
-        [*posecoach_command(), *args], capture_output=True, text=True, cwd=cwd, timeout=600
-    )

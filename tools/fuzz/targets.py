@@ -3,7 +3,7 @@ it and lets through only the error types that code documents (one line for the u
 Anything else escaping a target is a bug.
 
 Shared by the atheris harnesses (tools/fuzz/fuzz_*.py) and by the bounded random-mutation
-smoke test in the test suite (tests/test_fuzz_smoke.py), so both check the same contract.
+smoke test in the test suite (tests/tools/test_fuzz_smoke.py), so both check the same contract.
 """
 
 from __future__ import annotations

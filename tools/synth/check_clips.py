@@ -1,4 +1,4 @@
-"""Review rendered ground-truth clips against the issue-3 contract.
+"""Review rendered ground-truth clips against their CSV contract (sample_videos/README.md).
 
     python -m tools.synth.check_clips sample_videos [--mediapipe MODEL.task]
 
@@ -21,7 +21,7 @@ import numpy as np
 from posecoach.registry import METRIC_NAMES
 
 JOINTS = ("l_shoulder", "r_shoulder", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle")
-ANGLES = METRIC_NAMES  # the names and order of DOMAIN.md every output uses
+ANGLES = METRIC_NAMES  # the names and order every output uses
 COLUMNS = ["frame", "time_s", "phase", "side", *ANGLES, "in_frame"]
 COLUMNS += [f"{j}_{a}" for j in JOINTS for a in ("x", "y")]
 SHOWN = ANGLES[:1] + ANGLES[2:4] + ANGLES[5:]

@@ -1,7 +1,8 @@
 """Ground-truth angles from a posed 3D skeleton (pure numpy).
 
-Conventions follow /work/shared/DOMAIN.md ("Angle conventions"). Every angle is measured in the
-body's sagittal plane, spanned by two unit vectors built from the skeleton itself:
+Names and signs are those of posecoach/registry.py (the README's "Measured quantities").
+Every angle is measured in the body's sagittal plane, spanned by two unit vectors built from
+the skeleton itself:
 
 * ``up``: the world vertical (gravity), because thigh-to-vertical/horizontal and trunk
   inclination are defined against gravity, not against the body;
@@ -17,7 +18,7 @@ All results are in degrees.
 
 The clip generator (tools/clipgen) has its own GT module that measures in the world y-z plane
 (its bodies always face -y). This one is an independent implementation that does not assume
-a facing direction; tests/test_synth_groundtruth.py checks that the two agree.
+a facing direction; tests/tools/test_synth_groundtruth.py checks that the two agree.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 from posecoach.registry import METRIC_NAMES
 
 JOINTS = ("shoulder", "hip", "knee", "ankle")
-GT_COLUMNS = METRIC_NAMES  # the names and order of DOMAIN.md every output uses
+GT_COLUMNS = METRIC_NAMES  # the names and order every output uses
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def rest_hip_offset(rest: Skeleton, side: str) -> float:
 def compute_angles(
     skel: Skeleton, rest: Skeleton, side: str, neutral_pitch_deg: float = 0.0
 ) -> dict[str, float]:
-    """All per-frame GT angles of DOMAIN.md for the working ``side`` from joint positions;
+    """All per-frame GT angles (GT_COLUMNS) for the working ``side`` from joint positions;
     hip_extension_pelvis_deg uses the rest skeleton's thigh-to-pelvis offset (see
     _trunk_and_leg_angles for every definition)."""
     out = _trunk_and_leg_angles(skel, side, neutral_pitch_deg)
@@ -134,7 +135,7 @@ def compute_angles(
 def _trunk_and_leg_angles(
     skel: Skeleton, side: str, neutral_pitch_deg: float = 0.0
 ) -> dict[str, float]:
-    """Every GT angle of DOMAIN.md except hip_extension_pelvis_deg, for the working ``side``.
+    """Every GT angle (GT_COLUMNS) except hip_extension_pelvis_deg, for the working ``side``.
 
     neutral_pitch_deg: how far the posture's neutral pelvis is rotated backwards from upright:
         0 for kneeling/standing, 90 for lying supine. Pelvic tilt is measured from that neutral
@@ -183,7 +184,8 @@ def in_frame(pixels: dict[str, np.ndarray], width: int, height: int) -> int:
     return 1
 
 
-# --- Interface used by tools.synth.generate: joint dict + bone rotations from the rig ---
+# --- The interface of tools.clipgen.groundtruth (joint dict + bone rotations from the rig),
+# so the tests can compare the two implementations ---
 
 METRICS = GT_COLUMNS
 _Z = np.array([0.0, 0.0, 1.0])

@@ -1,0 +1,121 @@
+"""Frame sources: real timestamps, fractional fps, rotation, truncation, bad files."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from fixtures.clips import ffmpeg, write_clip
+
+from posecoach.pose.sources import (
+    ImageFolderSource,
+    SourceError,
+    VideoFileSource,
+    open_source,
+)
+
+
+def test_fractional_fps_and_timestamps_are_kept(tmp_path):
+    clip = write_clip(tmp_path / "ntsc.mp4", frames=90, fps=30000 / 1001)
+    with VideoFileSource(clip) as source:
+        assert source.info.fps == pytest.approx(29.97, abs=0.01)
+        times = [frame.time_s for frame in source]
+    assert len(times) == 90
+    # Frame 89 of a 29.97 fps clip is at 2.9696 s; int(fps)=29 would say 3.069 s.
+    assert times[89] == pytest.approx(89 * 1001 / 30000, abs=1e-3)
+    assert all(b > a for a, b in zip(times[:-1], times[1:], strict=True))
+
+
+def test_variable_frame_rate_uses_container_times(tmp_path):
+    constant = write_clip(tmp_path / "c.mp4", frames=40, fps=20)
+    vfr = tmp_path / "vfr.mp4"
+    # Slow the second half down 3x: the timestamps, not the frame count, carry time.
+    ffmpeg(
+        "-i", str(constant), "-filter_complex",
+        "[0:v]trim=end_frame=20,setpts=PTS-STARTPTS[a];"
+        "[0:v]trim=start_frame=20,setpts=3*(PTS-STARTPTS)+1/TB[b];[a][b]concat=n=2:v=1[v]",
+        "-map", "[v]", "-fps_mode", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(vfr),
+    )
+    with VideoFileSource(vfr) as source:
+        times = [frame.time_s for frame in source]
+    steps = np.diff(times)
+    assert steps[:15].mean() == pytest.approx(0.05, abs=0.005)
+    assert steps[-15:].mean() == pytest.approx(0.15, abs=0.01)
+
+
+def test_phone_rotation_metadata_is_honoured(tmp_path):
+    landscape = tmp_path / "land.mp4"
+    width, height = 160, 96
+    writer = cv2.VideoWriter(str(landscape), cv2.VideoWriter_fourcc(*"mp4v"), 30, (width, height))
+    for _ in range(5):
+        image = np.zeros((height, width, 3), np.uint8)
+        image[:, :20] = 255  # a white band on the left edge of the stored picture
+        writer.write(image)
+    writer.release()
+    rotated = tmp_path / "phone.mp4"
+    ffmpeg("-display_rotation", "-90", "-i", str(landscape), "-c", "copy", str(rotated))
+    with VideoFileSource(rotated) as source:
+        assert source.info.rotation_deg == 90
+        assert source.info.size == (height, width)
+        frame = next(iter(source))
+    assert frame.size == (height, width)
+    # Rotated 90 deg clockwise for display: the stored left edge is now the top.
+    assert frame.image[:10].mean() > 200 and frame.image[-10:].mean() < 50
+
+
+def test_truncated_clip_yields_frames_before_the_cut(tmp_path):
+    clip = write_clip(tmp_path / "whole.mp4", frames=120, size=(320, 240))
+    data = clip.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    # mp4v files written by OpenCV keep the index (moov) at the end; remux with the index
+    # first so the header announces 120 frames, then cut the file in the middle.
+    faststart = tmp_path / "fs.mp4"
+    ffmpeg("-i", str(clip), "-c", "copy", "-movflags", "+faststart", str(faststart))
+    data = faststart.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with VideoFileSource(cut) as source:
+        assert source.info.frame_count == 120
+        frames = list(source)
+    assert 10 < len(frames) < 120
+    assert source.ended_early
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "file is empty"), (b"this is not a video\n", "not a readable video")],
+)
+def test_bad_files_raise_one_line_errors(tmp_path, content, message):
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(content)
+    with pytest.raises(SourceError, match=message) as error:
+        VideoFileSource(path)
+    assert "\n" not in str(error.value)
+
+
+def test_missing_file_and_still_image(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        open_source(tmp_path / "missing.mp4")
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(SourceError, match="still image"):
+        open_source(image)
+
+
+def test_image_folder_in_name_order_with_nominal_times(tmp_path):
+    for i, value in enumerate([10, 20, 30]):
+        cv2.imwrite(str(tmp_path / f"img_{i:02d}.png"), np.full((10, 12, 3), value, np.uint8))
+    (tmp_path / "notes.txt").write_text("ignored")
+    with ImageFolderSource(tmp_path, fps=10) as source:
+        frames = list(source)
+    assert [f.index for f in frames] == [0, 1, 2]
+    assert [f.time_s for f in frames] == [0.0, 0.1, 0.2]
+    assert [int(f.image[0, 0, 0]) for f in frames] == [10, 20, 30]
+    assert frames[0].size == (12, 10)
+
+
+def test_duration_from_fractional_rate(tmp_path):
+    clip = write_clip(tmp_path / "d.mp4", frames=30, fps=29.97)
+    with VideoFileSource(clip) as source:
+        assert math.isclose(source.info.duration_s, 30 / source.info.fps)

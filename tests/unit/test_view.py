@@ -1,0 +1,73 @@
+"""View check: angle from body proportions, depth and world; joints in frame."""
+
+import numpy as np
+import pytest
+from fixtures.poses import IMAGE_SIZE, Figure, make_pose
+
+from posecoach.landmarks import Landmark, Side
+from posecoach.measure.calibration import Calibration
+from posecoach.measure.view import (
+    ViewChecker,
+    angle_from_depth,
+    angle_from_widths,
+    angle_from_world,
+    estimate_view,
+)
+from posecoach.types import Pose
+
+# The stick figure's width / trunk proportions (see fixtures.poses.HALF_WIDTH, TRUNK).
+FIGURE_CALIBRATION = Calibration(shoulder_width_ratio=0.72, hip_width_ratio=0.44)
+
+
+@pytest.mark.parametrize("yaw", [0, 10, 20, 30, 45])
+@pytest.mark.parametrize("facing", [1, -1])
+def test_each_cue_recovers_the_yaw(yaw, facing):
+    pose = make_pose(Figure(facing=facing, yaw_deg=yaw))
+    assert angle_from_widths(pose, FIGURE_CALIBRATION) == pytest.approx(yaw, abs=0.5)
+    assert angle_from_depth(pose) == pytest.approx(yaw, abs=0.5)
+    assert angle_from_world(pose) == pytest.approx(yaw, abs=0.5)
+    assert estimate_view(pose, calibration=FIGURE_CALIBRATION).angle_deg == pytest.approx(
+        yaw, abs=0.5
+    )
+
+
+def test_median_survives_one_wild_cue():
+    pose = make_pose(Figure(yaw_deg=10))
+    wild = Pose(
+        pose.xy, pose.z * 0.01, pose.visibility, pose.presence, pose.image_size, world=pose.world
+    )
+    assert estimate_view(wild, calibration=FIGURE_CALIBRATION).angle_deg == pytest.approx(10, abs=1)
+
+
+def test_out_of_frame_joint_detected():
+    fig = Figure(hip_at=(640.0, 850.0))  # knees and ankles below the bottom edge
+    est = estimate_view(make_pose(fig), calibration=FIGURE_CALIBRATION)
+    assert not est.in_frame
+    assert "left_ankle" in est.out_of_frame or "left_knee" in est.out_of_frame
+    inside = estimate_view(make_pose(Figure()), calibration=FIGURE_CALIBRATION)
+    assert inside.in_frame, inside.out_of_frame
+
+
+def test_missing_everything_gives_nan():
+    xy = np.full((33, 2), np.nan)
+    pose = Pose.from_pixels(xy, IMAGE_SIZE)
+    est = estimate_view(pose)
+    assert np.isnan(est.angle_deg) and not est.in_frame
+
+
+def test_checker_hysteresis():
+    checker = ViewChecker(FIGURE_CALIBRATION, time_constant_s=0.05)
+    t = 0.0
+    for yaw, expected in ((5, True), (24, True), (35, False), (24, False), (15, True)):
+        for _ in range(20):
+            t += 1 / 30
+            ok, angle = checker.update(make_pose(Figure(yaw_deg=yaw)), None, t)
+        assert ok is expected, (yaw, angle)
+    assert checker.update(None, None, t + 0.1)[0] is False
+
+
+def test_checker_needs_joints_in_frame():
+    checker = ViewChecker(FIGURE_CALIBRATION)
+    pose = make_pose(Figure(), drop=(Landmark.LEFT_ANKLE,))
+    assert checker.update(pose, Side.LEFT, 0.0)[0] is False
+    assert checker.update(pose, Side.RIGHT, 0.1)[0] is True
