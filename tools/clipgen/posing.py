@@ -44,6 +44,7 @@ class Kneeling:
     front_ankle_y: float = -0.52
     trunk: Trunk = Trunk()
     lift: float = 0.0  # raise the whole body (standing up between sides), m
+    hands: str = ""  # a HAND_PLACEMENTS name; "" keeps the sample clips' hanging arms
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class Supine:
     surface_z: float = 0.6
     edge_y: float = 0.0
     breath: float = 0.0  # chest rise, degrees of thoracic extension
+    hands: str = ""  # a HAND_PLACEMENTS name; "" keeps the sample clips' arms
+    held_knee: str = ""  # the side whose knee the hands hold ("front_knee" placement)
+
+
+# Where the hands go (Poser.place_hands). "front_knee" is the front (standing) knee when
+# kneeling and the knee pulled to the chest when lying.
+HAND_PLACEMENTS = ("hips", "low_back", "front_knee", "overhead", "sides")
 
 
 def sag(vector: np.ndarray) -> float:
@@ -138,6 +146,8 @@ class Poser:
         rest = self.rest[front]
         knee_flex = shank_world - thigh_world - (rest["shank"] - rest["thigh"])
         self._leg(rots, front, thigh_world, knee_flex, rest["foot"], pelvis)
+        if k.hands:
+            self.place_hands(rots, k.hands, front)
         return rots, translation
 
     def _two_link(self, side: str, hip: np.ndarray, ankle: np.ndarray) -> tuple[float, float]:
@@ -161,4 +171,122 @@ class Poser:
             rots[f"upperleg01.{side}"] = rot_x(s.hip[side])
             rots[f"lowerleg01.{side}"] = rot_x(s.knee[side])
             rots[f"foot.{side}"] = rot_x(-0.3 * s.knee[side])
+        if s.hands:
+            self.place_hands(rots, s.hands, s.held_knee or "L")
         return rots
+
+    # ------------------------------------------------------------------------ arms
+
+    def hand_targets(
+        self, rots: dict[str, np.ndarray], placement: str, knee_side: str
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Wrist target and elbow pole direction per arm, in the body's posed frame.
+
+        Targets are built from the posed joints (forward kinematics of `rots`) in the
+        trunk's own frame (up = mid-hip to mid-shoulder, back = posterior, x lateral), so
+        a hand on the hip stays on the hip when the trunk leans or the body lies down.
+        """
+        body = self.body
+        heads, _ = body.forward_kinematics(rots, np.zeros(3))
+        hip = {s: heads[body.joint("hip", s)] for s in ("L", "R")}
+        shoulder = {s: heads[body.joint("shoulder", s)] for s in ("L", "R")}
+        mid_hip = (hip["L"] + hip["R"]) / 2
+        mid_shoulder = (shoulder["L"] + shoulder["R"]) / 2
+        up = mid_shoulder - mid_hip
+        up /= np.linalg.norm(up)
+        x = np.array([1.0, 0.0, 0.0])
+        back = np.cross(up, x)
+        knee = heads[body.joint("knee", knee_side)]
+        ankle = heads[body.joint("ankle", knee_side)]
+        shin = (ankle - knee) / max(np.linalg.norm(ankle - knee), 1e-9)
+        targets = {}
+        for s in ("L", "R"):
+            out = x * (1.0 if hip[s][0] > mid_hip[0] else -1.0)  # lateral, this arm's side
+            reach = self.arm_length(s)
+            if placement == "hips":  # hands on the iliac crests, elbows out and back
+                t = hip[s] + out * 0.08 + up * 0.11 + back * 0.01
+                pole = out + 0.6 * back
+            elif placement == "low_back":  # backs of the hands on the lumbar spine
+                t = mid_hip + out * 0.07 + up * 0.16 + back * 0.17
+                pole = out + 0.3 * back
+            elif placement == "front_knee":  # hands on the knee, or on the thigh near it
+                t = knee + out * 0.06 + 0.06 * shin - back * 0.02 + up * 0.04
+                # Out of reach (upright trunk, long thigh): slide up the thigh until the
+                # hand reaches, as a person resting their hands on the front leg does.
+                thigh_hip = hip[knee_side] + out * 0.06 + up * 0.04
+                for _ in range(20):
+                    if np.linalg.norm(t - shoulder[s]) <= 0.97 * reach:
+                        break
+                    t = t + 0.1 * (thigh_hip - t)
+                pole = out - 0.5 * up
+            elif placement == "overhead":  # arms up along the trunk line
+                t = shoulder[s] + up * 0.93 * reach + out * 0.06 - back * 0.05
+                pole = out - 0.3 * back
+            elif placement == "sides":  # hanging by the sides
+                t = shoulder[s] - up * 0.93 * reach + out * 0.09
+                pole = back + 0.2 * out
+            else:
+                raise ValueError(f"unknown hand placement {placement!r}")
+            targets[s] = (t, pole)
+        return targets
+
+    def arm_length(self, side: str) -> float:
+        h, b = self.body.rest_heads, self.body
+        upper = np.linalg.norm(h[b.bone(f"lowerarm01.{side}")] - h[b.bone(f"upperarm01.{side}")])
+        fore = np.linalg.norm(h[b.bone(f"wrist.{side}")] - h[b.bone(f"lowerarm01.{side}")])
+        return float(upper + fore)
+
+    def place_hands(self, rots: dict[str, np.ndarray], placement: str, knee_side: str) -> None:
+        """Shoulder and elbow rotations that put each wrist at its placement's target.
+
+        Two-link inverse kinematics per arm: the elbow sits where the upper arm and
+        forearm lengths meet, bent towards the placement's pole direction; each bone's
+        delta is then the smallest rotation taking its rest direction onto the wanted one
+        (expressed in its parent's accumulated frame, anny's local-ref convention). Exact
+        for the wrist position when the target is within reach (else the arm points at
+        it, straight); the hand's own twist is not controlled. Deterministic.
+        """
+        body = self.body
+        for s, (target, pole) in self.hand_targets(rots, placement, knee_side).items():
+            ua, la, wr = (body.bone(f"{n}.{s}") for n in ("upperarm01", "lowerarm01", "wrist"))
+            for name in ("upperarm01", "upperarm02", "lowerarm01", "lowerarm02"):
+                rots.pop(f"{name}.{s}", None)
+            heads, acc = body.forward_kinematics(rots, np.zeros(3))
+            rest = body.rest_heads
+            r1, r2 = rest[la] - rest[ua], rest[wr] - rest[la]
+            l1, l2 = float(np.linalg.norm(r1)), float(np.linalg.norm(r2))
+            shoulder = heads[ua]
+            d = target - shoulder
+            dist = float(np.clip(np.linalg.norm(d), abs(l1 - l2) + 1e-3, l1 + l2 - 1e-3))
+            u = d / max(np.linalg.norm(d), 1e-9)
+            a = (l1 * l1 - l2 * l2 + dist * dist) / (2 * dist)
+            h = math.sqrt(max(l1 * l1 - a * a, 0.0))
+            v = pole - np.dot(pole, u) * u
+            v = v / max(np.linalg.norm(v), 1e-9)
+            elbow = shoulder + a * u + h * v
+            wrist = shoulder + dist * u
+            parent = acc[int(body.parents[ua])]
+            d_upper = min_rotation(r1, parent.T @ (elbow - shoulder))
+            rots[f"upperarm01.{s}"] = d_upper
+            d_fore = min_rotation(r2, (parent @ d_upper).T @ (wrist - elbow))
+            rots[f"lowerarm01.{s}"] = d_fore
+
+
+def min_rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation (3x3) turning direction a onto direction b (Rodrigues)."""
+    a = a / np.linalg.norm(a)
+    b = b / np.linalg.norm(b)
+    v = np.cross(a, b)
+    c = float(np.dot(a, b))
+    s = float(np.linalg.norm(v))
+    if s < 1e-9:
+        if c > 0:
+            return np.eye(3)
+        # Opposite: half a turn about any axis perpendicular to a.
+        axis = np.cross(a, [1.0, 0.0, 0.0])
+        if np.linalg.norm(axis) < 1e-6:
+            axis = np.cross(a, [0.0, 1.0, 0.0])
+        axis /= np.linalg.norm(axis)
+        return 2 * np.outer(axis, axis) - np.eye(3)
+    k = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+    return np.eye(3) + k + k @ k * ((1 - c) / (s * s))
