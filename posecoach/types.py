@@ -6,11 +6,50 @@ Shapes use N = 33 landmarks (see `posecoach.landmarks.Landmark`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS, Landmark, Side
 from posecoach.registry import METRIC_NAMES  # noqa: F401  (re-exported: the metric names)
+
+
+class _Named(str, Enum):
+    """A string enum that prints as its value (CSV cells, JSON, f-strings)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Phase(_Named):
+    """Where a session is (see posecoach.exercises.session for what each means)."""
+
+    GET_READY = "get_ready"
+    POSITION = "position"
+    HOLD = "hold"
+    CONTRACT = "contract"
+    RELAX = "relax"
+    FAULT = "fault"
+    REST = "rest"
+    SWITCH_SIDES = "switch_sides"
+    DONE = "done"
+
+
+# Phases whose seconds are credited (the hold timer runs).
+TIMED_PHASES: tuple[Phase, ...] = (Phase.HOLD, Phase.CONTRACT, Phase.RELAX)
+# Phases in which the person is in the stretch (angle statistics come from these).
+STRETCH_PHASES: tuple[Phase, ...] = (*TIMED_PHASES, Phase.FAULT)
+
+
+class Severity(_Named):
+    """How a cue weighs: a FAULT pauses the hold timer, a HINT is advice, GOOD praise."""
+
+    FAULT = "fault"
+    HINT = "hint"
+    GOOD = "good"
 
 
 @dataclass(frozen=True)
@@ -109,6 +148,26 @@ def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
 
 
 @dataclass(frozen=True)
+class HipGeometry:
+    """Where the hip angle was measured, in image pixels, so the overlay draws the lines
+    the number came from (the calibrated joints and the thigh axis actually used).
+
+    hip: (2,) the working hip joint centre. trunk_dir: (2,) unit, the trunk line carried on
+    past the hip (mid-shoulder towards mid-hip). thigh_dir: (2,) unit, hip towards knee.
+    """
+
+    hip: np.ndarray
+    trunk_dir: np.ndarray
+    thigh_dir: np.ndarray
+
+    def mirrored(self, width: int) -> HipGeometry:
+        """The same geometry in the horizontally flipped image (x -> width - x)."""
+        flip = np.array([-1.0, 1.0])
+        hip = np.array([width - self.hip[0], self.hip[1]])
+        return HipGeometry(hip, self.trunk_dir * flip, self.thigh_dir * flip)
+
+
+@dataclass(frozen=True)
 class FrameMetrics:
     """Everything the exercise logic needs to know about one frame, in numbers.
 
@@ -122,6 +181,7 @@ class FrameMetrics:
     posture: coarse body position: "kneeling", "standing", "supine", "prone",
         "reclined", "unknown".
     motion: how fast the body moves, in body heights per second (for stillness).
+    hip_geometry: the joints the hip angle was measured with, or None.
     """
 
     time_s: float
@@ -134,10 +194,63 @@ class FrameMetrics:
     motion: float = float("nan")
     values: dict[str, float] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    hip_geometry: HipGeometry | None = field(default=None, repr=False)
 
     def get(self, name: str) -> float:
         """The value of metric `name`, NaN when absent."""
         return float(self.values.get(name, float("nan")))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A message for the screen. severity: FAULT (timer paused), HINT (advice only),
+    GOOD (encouragement). priority: 1 is the most important (0 for engine messages such
+    as "cannot see you")."""
+
+    id: str
+    text: str
+    severity: Severity
+    priority: int
+
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What the overlay and the records need about one frame.
+
+    hold_s: credited good-form seconds of the current timed phase (hold, contract or
+    relax; paused in fault), capped at hold_target_s. seconds_left: countdown of the
+    current phase (get_ready, rest, switch_sides) or seconds still to credit (timed phases
+    and fault); None in position and done. rep: 0-based index of the current (or next)
+    hold on `side`; reps_done: completed holds per side (key None for "both" exercises).
+    cycle: 1-based contract-relax cycle, None outside contract / relax.
+    cues: on-screen messages, most important first. events: what happened on this frame.
+    """
+
+    time_s: float
+    phase: Phase
+    paused_phase: Phase | None
+    side: Side | None
+    rep: int
+    reps_target: int
+    reps_done: dict[Side | None, int]
+    hold_s: float
+    hold_target_s: float
+    seconds_left: float | None
+    cycle: int | None
+    cycles_target: int
+    in_position: bool
+    good_form: bool
+    cues: tuple[Cue, ...]
+    events: tuple[str, ...]
+    prompt: str
+    camera_blind: bool
+    camera_note: str
+    last_gain_deg: float | None = None
+
+    @property
+    def cue_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.cues)
 
 
 @dataclass(frozen=True)
@@ -146,11 +259,13 @@ class FrameRecord:
 
     pose: the tracked person's pose, or None when nobody was detected.
     metrics: the measured quantities (None until the metrics stage has run).
-    state: the exercise session state (posecoach.exercises.session.SessionState) or None.
+    state: the exercise session state, or None when no session runs.
+    setup_message: what to tell the person to make the camera view usable, or None.
     """
 
     index: int
     time_s: float
     pose: Pose | None
     metrics: FrameMetrics | None = None
-    state: object | None = None
+    state: SessionState | None = None
+    setup_message: str | None = None

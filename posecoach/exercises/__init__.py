@@ -12,11 +12,13 @@ Nothing here reads a clock, draws, or imports mediapipe: time comes from FrameMe
 
 from posecoach.exercises.describe import describe
 from posecoach.exercises.recognize import Recognition, recognize
-from posecoach.exercises.session import PHASES, Session, SessionState
+from posecoach.exercises.session import Session
 from posecoach.exercises.spec import ExerciseSpec, SpecError, load_all, load_exercise
+from posecoach.types import Phase, SessionState, Severity
 
 __all__ = [
-    "PHASES",
+    "Phase",
+    "Severity",
     "ExerciseSpec",
     "Recognition",
     "Session",

@@ -11,19 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from posecoach.types import Cue
+
+__all__ = ["Cue", "CueBoard", "step_cues"]
+
 EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A message for the screen. severity: "fault" (timer paused), "hint" (advice only),
-    "good" (encouragement). priority: 1 is the most important (0 for engine messages such
-    as "cannot see you")."""
-
-    id: str
-    text: str
-    severity: str
-    priority: int
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posecoach.exercises.cues import Cue, CueBoard, step_cues
-from posecoach.exercises.log import Episode, GainRecord, HoldRecord, summarize
+from posecoach.exercises.log import summarize
 from posecoach.exercises.rules import (
     RuleState,
     broken_rules,
@@ -47,7 +47,8 @@ from posecoach.exercises.rules import (
 )
 from posecoach.exercises.spec import ExerciseSpec
 from posecoach.landmarks import Side
-from posecoach.types import FrameMetrics
+from posecoach.schema import Episode, Gain, Hold, SessionResult
+from posecoach.types import TIMED_PHASES, FrameMetrics, Phase, SessionState, Severity
 
 EPS = 1e-6
 # When a fault is confirmed, the good frames since its metric left the hold's usual
@@ -61,60 +62,21 @@ MAX_TRIM_S = 2.0
 EXIT_RATE_DEG_S = 1.5
 # Good frames remembered per hold for that (about 20 s at 30 fps).
 RECENT_FRAMES = 600
-TIMED_PHASES = ("hold", "contract", "relax")
-PHASES = ("get_ready", "position", *TIMED_PHASES, "fault", "rest", "switch_sides", "done")
 
-LOST_VIEW = Cue("lost_view", "I can't see you well - stay in the frame, side-on.", "fault", 0)
-LOST_VIEW_BLIND = Cue("lost_view", "I can't see you - stay in the frame.", "fault", 0)
-OTHER_SIDE = Cue("other_side", "That side is done - change to the other leg.", "hint", 0)
+LOST_VIEW = Cue(
+    "lost_view", "I can't see you well - stay in the frame, side-on.", Severity.FAULT, 0
+)
+LOST_VIEW_BLIND = Cue("lost_view", "I can't see you - stay in the frame.", Severity.FAULT, 0)
+OTHER_SIDE = Cue("other_side", "That side is done - change to the other leg.", Severity.HINT, 0)
 
 _PROMPTS = {
-    "get_ready": "Get ready.",
-    "hold": "Hold it and breathe slowly.",
-    "fault": "Timer paused until your form is back.",
-    "rest": "Ease off and rest before the next one.",
-    "switch_sides": "Change sides.",
-    "done": "All done - nicely worked.",
+    Phase.GET_READY: "Get ready.",
+    Phase.HOLD: "Hold it and breathe slowly.",
+    Phase.FAULT: "Timer paused until your form is back.",
+    Phase.REST: "Ease off and rest before the next one.",
+    Phase.SWITCH_SIDES: "Change sides.",
+    Phase.DONE: "All done - nicely worked.",
 }
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """What the overlay and the records need about one frame.
-
-    hold_s: credited good-form seconds of the current timed phase (hold, contract or
-    relax; paused in fault), capped at hold_target_s. seconds_left: countdown of the
-    current phase (get_ready, rest, switch_sides) or seconds still to credit (timed phases
-    and fault); None in position and done. rep: 0-based index of the current (or next)
-    hold on `side`; reps_done: completed holds per side (key None for "both" exercises).
-    cycle: 1-based contract-relax cycle, None outside contract / relax.
-    cues: on-screen messages, most important first. events: what happened on this frame.
-    """
-
-    time_s: float
-    phase: str
-    paused_phase: str | None
-    side: Side | None
-    rep: int
-    reps_target: int
-    reps_done: dict[Side | None, int]
-    hold_s: float
-    hold_target_s: float
-    seconds_left: float | None
-    cycle: int | None
-    cycles_target: int
-    in_position: bool
-    good_form: bool
-    cues: tuple[Cue, ...]
-    events: tuple[str, ...]
-    prompt: str
-    camera_blind: bool
-    camera_note: str
-    last_gain_deg: float | None = None
-
-    @property
-    def cue_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.cues)
 
 
 @dataclass(frozen=True)
@@ -128,11 +90,14 @@ class Segment:
 
 def plan_round(spec: ExerciseSpec) -> tuple[Segment, ...]:
     """The timed parts of one hold: the hold itself, then contract/relax cycles if any."""
-    segments = [Segment("hold", spec.dose.hold_s)]
+    segments = [Segment(Phase.HOLD, spec.dose.hold_s)]
     cr = spec.contract_relax
     if cr is not None:
         for k in range(1, cr.cycles + 1):
-            segments += [Segment("contract", cr.contract_s, k), Segment("relax", cr.relax_s, k)]
+            segments += [
+                Segment(Phase.CONTRACT, cr.contract_s, k),
+                Segment(Phase.RELAX, cr.relax_s, k),
+            ]
     return tuple(segments)
 
 
@@ -172,7 +137,7 @@ class _Round:
     )
     baseline: float = math.nan
     previous: float = math.nan
-    gains: list[GainRecord] = field(default_factory=list)
+    gains: list[Gain] = field(default_factory=list)
     open_eps: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -227,11 +192,11 @@ class Session:
         self.segments = plan_round(spec)
         self.lost_cue = LOST_VIEW_BLIND if spec.camera_blind else LOST_VIEW
         pos = spec.position
-        self.position_cue = Cue(pos.cue, pos.text, "fault", 0)
+        self.position_cue = Cue(pos.cue, pos.text, Severity.FAULT, 0)
         self.good_cue = Cue(spec.cues.good_cue, spec.cues.good_text, "good", 99)
         sides: list[Side | None] = [Side.LEFT, Side.RIGHT] if spec.sides == "per_side" else [None]
         self.done_count: dict[Side | None, int] = dict.fromkeys(sides, 0)
-        self.phase = "get_ready"
+        self.phase = Phase.GET_READY
         self.phase_t0 = math.nan
         self.side: Side | None = None
         self.t_first: float | None = None
@@ -249,7 +214,7 @@ class Session:
         self.left_in_phase = False
         self.board = CueBoard()
         self.round: _Round | None = None
-        self.holds: list[HoldRecord] = []
+        self.holds: list[Hold] = []
         self.episodes: list[Episode] = []
         self.last_gain: float | None = None
         self.finished = False
@@ -262,7 +227,7 @@ class Session:
         events: list[str] = []
         if self.t_first is None:
             self.t_first, self.t_prev, self.phase_t0 = t, t, t
-            events.append("get_ready")
+            events.append(Phase.GET_READY)
         dt = t - self.t_prev if t > self.t_prev else 0.0
         obs = self._observe(metrics, t, events)
         self._advance(t, dt, obs, events)
@@ -286,7 +251,7 @@ class Session:
         stable = seen and now_in and t - self.in_pos_since >= pos.enter_after_s - EPS
         broken = broken_rules(self.rules, self.rule_states) if self.rule_states else ()
         cues = [Cue(r.cue, r.text, r.severity, r.priority) for r in broken]
-        faults = tuple(c for c in cues if c.severity == "fault")
+        faults = tuple(c for c in cues if c.severity == Severity.FAULT)
         if not seen:
             pausing: tuple[Cue, ...] = (self.lost_cue,)
         elif not now_in:
@@ -297,7 +262,7 @@ class Session:
             self.good_since = math.nan
         elif math.isnan(self.good_since):
             self.good_since = t
-        hints = tuple(c for c in cues if c.severity == "hint") if seen and now_in else ()
+        hints = tuple(c for c in cues if c.severity == Severity.HINT) if seen and now_in else ()
         side = m.side if self.spec.sides == "per_side" else None
         return Observation(seen, now_in, stable, side, pausing, hints, m)
 
@@ -305,13 +270,13 @@ class Session:
 
     def _advance(self, t: float, dt: float, obs: Observation, events: list[str]) -> None:
         handlers = {
-            "get_ready": self._get_ready,
-            "position": self._position,
-            "rest": self._countdown,
-            "switch_sides": self._countdown,
-            "done": lambda *_: None,
+            Phase.GET_READY: self._get_ready,
+            Phase.POSITION: self._position,
+            Phase.REST: self._countdown,
+            Phase.SWITCH_SIDES: self._countdown,
+            Phase.DONE: lambda *_: None,
         }
-        for _ in range(len(PHASES)):  # transitions can chain within one frame
+        for _ in range(len(Phase)):  # transitions can chain within one frame
             if self.phase in handlers:
                 nxt = handlers[self.phase](t, obs, events)
             else:
@@ -323,23 +288,23 @@ class Session:
 
     def _enter(self, phase: str, t: float, events: list[str]) -> None:
         self.phase, self.phase_t0, self.left_in_phase = phase, t, False
-        if phase in ("rest", "done"):
+        if phase in (Phase.REST, Phase.DONE):
             events.append(phase)
-        if phase == "switch_sides":
+        if phase == Phase.SWITCH_SIDES:
             events.append("side_switch")
             self.side = self._next_side()
 
     def _get_ready(self, t: float, obs: Observation, events: list[str]) -> str | None:
         if obs.stable or t - self.phase_t0 >= self.spec.dose.get_ready_s - EPS:
-            return "position"
+            return Phase.POSITION
         return None
 
     def _countdown(self, t: float, obs: Observation, events: list[str]) -> str | None:
-        length = self.spec.dose.rest_s if self.phase == "rest" else self.spec.dose.switch_s
+        length = self.spec.dose.rest_s if self.phase == Phase.REST else self.spec.dose.switch_s
         # Someone who came out of the stretch and went back in has chosen to go on.
         if t - self.phase_t0 >= length - EPS or (self.left_in_phase and obs.stable):
             self.rest_ended = t
-            return "position"
+            return Phase.POSITION
         return None
 
     def _position(self, t: float, obs: Observation, events: list[str]) -> str | None:
@@ -404,7 +369,7 @@ class Session:
         if not r.confirmed and t - r.t_last_good >= self.spec.dose.grace_s - EPS:
             r.confirmed = True
             events.append("fault_start")
-            self.phase = "fault"
+            self.phase = Phase.FAULT
             r.credited = max(0.0, r.credited - self._build_up_s(r, obs))
         if r.confirmed:
             for ep in r.open_eps.values():
@@ -445,15 +410,15 @@ class Session:
 
     def _record_gain(self, r: _Round, seg: Segment, t: float) -> None:
         cr = self.spec.contract_relax
-        if cr is None or seg.kind == "contract":
+        if cr is None or seg.kind == Phase.CONTRACT:
             return
         recent = [v for tv, v in r.values if tv >= t - cr.gain_window_s - EPS]
         value = sum(recent) / len(recent) if recent else math.nan
-        if seg.kind == "hold":
+        if seg.kind == Phase.HOLD:
             r.baseline = r.previous = value
             return
         gain = value - r.previous
-        r.gains.append(GainRecord(seg.cycle or 0, t, value, gain, value - r.baseline))
+        r.gains.append(Gain(r.rep, seg.cycle or 0, t, value, gain, value - r.baseline))
         self.last_gain = None if math.isnan(gain) else gain
         if not math.isnan(value):
             r.previous = value
@@ -464,20 +429,20 @@ class Session:
         self._close_episodes(r, end_s, everything=True)
         target = sum(s.target_s for s in self.segments)
         self.holds.append(
-            HoldRecord(
-                r.side, r.rep, r.start_s, end_s, r.total, target, complete,
+            Hold(
+                r.rep, r.start_s, end_s, r.total, target, complete, r.side,
                 r.baseline, tuple(r.gains),
             )
         )
         self.round = None
         if not complete:
             events.append("hold_partial")
-            return "position"
+            return Phase.POSITION
         events.append("hold_complete")
         self.done_count[r.side] += 1
         if not self._side_complete(r.side):
-            return "rest"
-        return "switch_sides" if self._next_side() is not None else "done"
+            return Phase.REST
+        return Phase.SWITCH_SIDES if self._next_side() is not None else Phase.DONE
 
     # ------------------------------------------------------------------ fault episodes
 
@@ -505,8 +470,9 @@ class Session:
                 continue  # began after the hold's end: leaving, not a fault within it
             end = t
             shown_long = end - start >= show_after - EPS
-            if (cue.severity == "fault" and confirmed) or (cue.severity == "hint" and shown_long):
-                self.episodes.append(Episode(r.side, cid, cue.severity, start, end))
+            fault = cue.severity == Severity.FAULT
+            if (fault and confirmed) or (cue.severity == Severity.HINT and shown_long):
+                self.episodes.append(Episode(cid, cue.severity, start, end, r.side))
 
     # ------------------------------------------------------------------ output
 
@@ -522,9 +488,9 @@ class Session:
         return shown
 
     def _candidate_cues(self, obs: Observation) -> tuple[Cue, ...]:
-        if self.phase == "done" or self.phase in ("rest", "switch_sides"):
+        if self.phase == Phase.DONE or self.phase in (Phase.REST, Phase.SWITCH_SIDES):
             return ()
-        if self.phase in TIMED_PHASES or self.phase == "fault":
+        if self.phase in TIMED_PHASES or self.phase == Phase.FAULT:
             return obs.pausing + obs.hints
         if not obs.seen:
             return (self.lost_cue,)
@@ -542,7 +508,7 @@ class Session:
         return SessionState(
             time_s=t,
             phase=self.phase,
-            paused_phase=seg.kind if self.phase == "fault" and seg else None,
+            paused_phase=seg.kind if self.phase == Phase.FAULT and seg else None,
             side=self.side,
             rep=r.rep if r is not None else self.done_count.get(self.side, 0),
             reps_target=self.spec.dose.reps_per_side,
@@ -566,9 +532,9 @@ class Session:
         if r is not None and seg is not None:
             return max(0.0, seg.target_s - r.credited)
         lengths = {
-            "get_ready": self.spec.dose.get_ready_s,
-            "rest": self.spec.dose.rest_s,
-            "switch_sides": self.spec.dose.switch_s,
+            Phase.GET_READY: self.spec.dose.get_ready_s,
+            Phase.REST: self.spec.dose.rest_s,
+            Phase.SWITCH_SIDES: self.spec.dose.switch_s,
         }
         if self.phase not in lengths:
             return None
@@ -576,26 +542,26 @@ class Session:
 
     def _prompt(self, seg: Segment | None) -> str:
         cr = self.spec.contract_relax
-        if self.phase == "position":
+        if self.phase == Phase.POSITION:
             return self.spec.position.text
-        if cr is not None and self.phase in ("contract", "relax"):
-            return cr.contract_text if self.phase == "contract" else cr.relax_text
-        if self.phase == "hold" and cr is not None:
+        if cr is not None and self.phase in (Phase.CONTRACT, Phase.RELAX):
+            return cr.contract_text if self.phase == Phase.CONTRACT else cr.relax_text
+        if self.phase == Phase.HOLD and cr is not None:
             return "Settle into the stretch first; the squeezes come next."
         return _PROMPTS.get(self.phase, "")
 
     # ------------------------------------------------------------------ end of stream
 
-    def finish(self) -> dict[str, Any]:
+    def finish(self) -> SessionResult:
         """Close an unfinished hold as partial (at the last time in position) and return
-        the summary. Safe to call more than once."""
+        the session's results. Safe to call more than once."""
         if not self.finished and self.round is not None:
             self._end_round(self.round, self.round.last_present, complete=False, events=[])
         self.finished = True
         return self.summary()
 
-    def summary(self) -> dict[str, Any]:
-        """The recorded holds and fault episodes as a JSON-ready dict (see log.summarize)."""
+    def summary(self) -> SessionResult:
+        """The recorded holds and fault episodes so far (see log.summarize)."""
         start = self.t_first if self.t_first is not None else math.nan
         end = self.t_prev
-        return summarize(self.spec, self.holds, self.episodes, start, end, self.phase == "done")
+        return summarize(self.spec, self.holds, self.episodes, start, end, self.phase == Phase.DONE)

@@ -7,43 +7,22 @@ correction here moves each landmark by an offset expressed in the body's own
 frame (fractions of the trunk length along the trunk axis and along the anterior
 direction), so it is independent of image size, distance and facing.
 
-Provenance: FITTED below was produced by `python tools/calibrate_metrics.py --jobs 1`
-(2026-11-22) on the 11 side-on ground-truth clips in sample_videos/ (bench_arch,
-bench_good_L, bench_good_R, constructive_rest, kneeling_arch, kneeling_good_L,
-kneeling_good_R, kneeling_lean, kneeling_leaves_frame, kneeling_pnf, lying_level1;
-|camera yaw| <= 10 deg, so kneeling_oblique is held out), pasted as printed. The
-script also prints the leave-one-clip-out errors of every part (overall and per clip).
-The hip offsets are robust least-squares lines on the raw hip extension angle (one
-model for kneeling and lying, instead of one offset per posture group: the per-clip
-medians showed the hip landmark's offset following the thigh angle, e.g. about -0.09
-trunk lengths anterior at the -55 deg of constructive rest and -0.02 at the +17 deg of
-the kneeling stretch, so one line fits both), with their own intercepts for a working
-leg on the far side (two clips only: bench_arch and half of lying_level1); the shoulder
-offset is a median, the knee offset a median per facing. The ankle's `down` is a
-least-squares fit (no intercept) of the offsets' components across the shank, the only
-ones that move the knee angle, and its `shank.along` the median of what is left along
-the shank (`AnkleOffset`). Leave-one-clip-out MAE of the unsmoothed metrics with these
-models (before: one median offset per joint, no knee offset): hip_extension_deg 3.48 ->
-2.94, thigh_to_horizontal_deg 2.27 -> 1.84, trunk_inclination_deg 1.43 -> 1.31;
-knee_flexion_deg 2.41 with the ankle offset turning with the foot angle, 1.79 with the
-one fixed to gravity (raw landmarks 2.32; per clip 5.67 -> 5.52 bench_arch, 3.59 -> 1.92
-bench_good_L, 3.19 -> 2.95 bench_good_R, 4.17 -> 1.26 lying_level1, 1.47 -> 1.62
-constructive_rest, kneeling clips 0.57-2.21 against 0.78-3.04), at the cost of
-other_knee_flexion_deg 3.55 -> 3.81 (the front knee of kneeling_pnf and kneeling_arch:
-the modelled ankle sits about 0.025 trunk lengths anterior of the true one). Upright,
-the thigh's direction comes from its mask outline (`thigh_outline_offset_deg`: the median
-over the upright frames of the outline's angle from vertical minus the true
-thigh_to_vertical_deg); with it the leave-one-clip-out hip_extension_deg went from 2.94
-to 2.20 and thigh_to_horizontal_deg from 1.84 to 1.22 (kneeling_pnf 3.46 -> 1.75 and
-1.88 -> 0.27; the bench and lying clips do not use it and are unchanged). The bench
-clips' knee error left is mostly the hip and knee points' (1.5-3.3 deg MAE with the
-true ankle). bench_arch stays the worst clip (9.2 deg hip extension when held out: its
-far-side intercepts then come from lying_level1 alone). The pelvis models are the
-linear feature sets with the lowest leave-one-clip-out RMSE; the arching threshold
-sits between the good-form and arching leave-one-clip-out predictions. The
-view ratios and z_scale are not fitted (anthropometric guesses; on the rendered clips
-they read side-on clips at 7-11 deg and the 38 deg oblique clip at about 41 deg).
-Re-run the script and paste again whenever the clips or the metric code change.
+How it is fitted (`tools/calibrate/calibrate_metrics.py`, which prints the block
+below and its held-out errors; the figures themselves live in the generated accuracy
+file, not here): the hip offsets are robust least-squares lines on the raw hip extension
+angle, because the hip landmark's offset from the femoral head follows the thigh angle
+(one model for kneeling and lying), with their own intercepts for a working leg on the
+far side; the shoulder offset is a median, the knee offset a median per facing. The
+ankle's `down` is a least-squares fit (no intercept) of the offsets' components across
+the shank, the only ones that move the knee angle, fixed to the image's down direction
+because BlazePose's ankle point sits above the joint centre in every posture; its
+`shank.along` is the median of what is left along the shank (`AnkleOffset`). Upright,
+the thigh's direction comes from its mask outline, turned by `thigh_outline_offset_deg`
+(the median, over upright frames, of the outline's angle from vertical minus the true
+thigh_to_vertical_deg). The pelvis models are the linear feature sets with the lowest
+held-out RMSE; the arching threshold sits between the good-form and arching held-out
+predictions. The view ratios and z_scale are anthropometric guesses, not fitted.
+Re-run the script whenever the clips or the metric code change.
 """
 
 from __future__ import annotations

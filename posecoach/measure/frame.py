@@ -25,6 +25,7 @@ from the back contour of the segmentation mask (`posecoach.measure.pelvis`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -44,7 +45,7 @@ from posecoach.measure.thigh import outline_axis
 
 # A landmark whose visibility is below this is treated as not seen.
 from posecoach.registry import METRIC_NAMES
-from posecoach.types import Pose
+from posecoach.types import HipGeometry, Pose
 
 # A landmark whose visibility is below this is treated as not seen.
 MIN_VISIBILITY = 0.5
@@ -109,6 +110,7 @@ class MetricValues:
 
     values: dict[str, float] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    hip_geometry: HipGeometry | None = None
 
 
 def landmark_point(pose: Pose, landmark: Landmark, min_visibility: float = MIN_VISIBILITY) -> Point:
@@ -436,4 +438,16 @@ def compute_metrics(
     est = pelvis_metrics(pose, points, facing, lm, calibration, reference)
     out.values.update(est.values)
     out.confidence.update(est.confidence)
-    return out
+    return dataclasses.replace(out, hip_geometry=hip_geometry(points))
+
+
+def hip_geometry(points: BodyPoints) -> HipGeometry | None:
+    """The hip angle's lines from the points it is measured with, or None if unseen."""
+    if not (points.hip.ok and points.knee.ok and points.mid_hip.ok and points.mid_shoulder.ok):
+        return None
+    trunk = points.mid_hip.xy - points.mid_shoulder.xy
+    thigh = points.thigh(points.hip.xy, points.knee.xy)
+    trunk_len, thigh_len = geo.norm(trunk), geo.norm(thigh)
+    if not (trunk_len > 1e-6 and thigh_len > 1e-6):
+        return None
+    return HipGeometry(points.hip.xy, trunk / trunk_len, thigh / thigh_len)

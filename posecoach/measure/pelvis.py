@@ -19,35 +19,23 @@ body's own frame, in trunk lengths, so it does not depend on image size or facin
     a linear model per estimate (coefficients in posecoach.measure.calibration, fitted by
         tools/calibrate_metrics.py on the rendered ground-truth clips).
 
-Why relative: on the rendered bodies the silhouette's shape (buttocks, belly, back
-muscles) moves the absolute features between people several times more than an
-arching episode does (e.g. the low-back slope of a good hold ranged from -7 to -15 deg
-across bodies, while arching changed it by 4 deg within one body), so no absolute
-model separates arching from normal. Within one person the shape is constant, and the
-change from their own usual contour tracks posture changes well. The fitted models:
-    lumbar_extension = a + b * rel_lordosis_depth          (the hollow deepening)
-    pelvic_tilt      = a + b * rel_lordosis_depth + c * rel_sacral_angle
-                         + d * rel_trunk_inclination
-(the trunk pitching forward goes with an anterior pelvic tilt).
+Why relative: between people, the silhouette's shape (buttocks, belly, back muscles)
+moves the absolute features several times more than an arching episode moves them
+within one person, so no absolute model separates arching from normal; within one
+person the shape is constant and the change from their own usual contour follows the
+posture. The fitted models are linear in the relative features (the hollow deepening
+for lumbar extension; the hollow, the sacral slope and the trunk pitch for the tilt).
 
-How far to trust them, measured on the 11 side-on rendered clips: leave-one-clip-out
-RMSE 3.65 deg (tilt) and 3.87 deg (lumbar); through MetricsTracker
-(tools/bench_accuracy.py, README "Accuracy") MAE 2.6 and 2.4 deg, but 4.2-4.9 deg for
-the lumbar estimate on the two clips with an arching episode (it reads a 15-20 deg arch
-as about +6 to +10: the fitted slope is shrunk by the contour noise). The arching flag
-(is_arching) caught 97.3% of the arching frames and flagged 3.6% of good-form frames,
-all of them in lying_level1 (37% there: pulling a knee to the chest changes the back
-outline the way arching does). Limits, in order of importance:
+Limits, in order of importance (how well it does is measured by
+tools/bench/bench_accuracy.py and kept in the generated accuracy file):
   * the ABSOLUTE level is the population's: the estimate of a person's usual posture
-    is the fitted intercept (about -0.5 deg lumbar, -3 deg tilt), whatever their real
-    posture is. Someone who arches through the whole session looks normal; what is
-    measured is the change from how they usually hold themselves. (On the rendered
-    clips everyone holds the same scripted posture, which flatters the MAE.)
+    is the fitted intercept, whatever their real posture is. Someone who arches
+    through the whole session looks normal; what is measured is the change from how
+    they usually hold themselves.
   * a change of leg position that reshapes the buttock outline (knee to the chest)
     reads as arching.
   * the first second in each posture has no reference yet: the estimates are NaN.
-  * fitted on 11 rendered clips of one body model (anny) with 2 arching episodes;
-    real clothing, hair and lighting change the mask edge. Treat the numbers as a
+  * real clothing, hair and lighting change the mask edge. Treat the numbers as a
     trend indicator with several degrees of uncertainty, never as a measurement.
 """
 

@@ -210,6 +210,7 @@ class MetricsTracker:
             motion=motion,
             values=dict(values),
             confidence=confidence,
+            hip_geometry=raw.hip_geometry,
         )
 
     def _raw_metrics(self, pose: Pose | None, facing: int, side: Side | None) -> MetricValues:

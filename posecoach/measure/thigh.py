@@ -1,16 +1,11 @@
 """The working thigh's direction from its outline in the segmentation mask.
 
-Why not just hip -> knee: on the rendered kneeling clips BlazePose's hip and knee
-points under-read a deep stretch, and by an amount that depends on the body. On
-kneeling_pnf, whose thigh sinks from 14 to 23 deg behind vertical, the calibrated
-landmarks read it 0.8 deg short at 14 deg and 2.2 deg short at 22.6 deg, and the
-per-clip offset differs by up to 2 deg between bodies. The outline of the thigh follows
-the pixels instead: the midline of the thigh's silhouette sits at a near-constant angle
-to the true femur axis (2.7-3.4 deg over the holds of all five kneeling clips, 2.8-3.1 deg
-on kneeling_pnf from 14 to 23 deg; a one-off diagnostic over the cached poses of the
-ground-truth clips). That constant is fitted (`Calibration.thigh_outline_offset_deg`, by
-tools/calibrate_metrics.py, which also prints the leave-one-clip-out errors with it) and
-taken off.
+Why not just hip -> knee: BlazePose's hip and knee points under-read a deep kneeling
+stretch, by an amount that grows with the stretch and differs between bodies. The
+outline of the thigh follows the pixels instead: the midline of the thigh's silhouette
+sits at a near-constant angle to the true femur axis, whatever the depth. That constant
+is fitted (`Calibration.thigh_outline_offset_deg`, by tools/calibrate/calibrate_metrics.py)
+and taken off.
 
 How: across the landmark thigh (hip -> knee) at THIGH_LEVELS of its length, walk
 perpendicular both ways from the axis to the mask's 0.5 edge; the middle of each cross
@@ -19,8 +14,8 @@ turns the landmark axis onto the outline's. The hip end is left out (the buttock
 the other thigh join the outline there), and so is the knee (the joint's bulge).
 
 It is used only while the body is upright (kneeling, standing): lying on the floor or a
-bench, the landmarks are already within about 1 deg on the rendered clips, and the
-thighs overlap in a side view there. A cross section that is too narrow or too wide
+bench, the landmarks already read the thigh well, and the thighs overlap in a side view
+there. A cross section that is too narrow or too wide
 for a thigh (e.g. merged with the other leg as it swings past), too few valid cross
 sections, or an outline more than MAX_TURN_DEG off the landmark axis: None, and the
 caller keeps the landmark axis.

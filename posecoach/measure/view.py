@@ -16,6 +16,13 @@ the side. How far it is from that is read from the body itself, three ways:
 
 The estimate is the median of the available ones (robust to one wild cue); the
 tracker smooths it over time and decides `view_ok` with hysteresis.
+
+Which way the body is turned (`signed_view_angle`): turning the chest towards the camera
+brings the far shoulder and hip forward in the picture, in the direction the person faces;
+turning the back towards it moves them the other way. So the far joint's offset from the
+near one along the facing direction, against the joints' depth gap, gives a signed angle:
+positive = chest turned towards the camera, negative = back turned towards it. Which joint
+is near comes from the depth the model gives (world landmarks, else relative z).
 """
 
 from __future__ import annotations
@@ -114,6 +121,44 @@ def angle_from_world(pose: Pose) -> float:
     if lateral == 0.0 and depth == 0.0:
         return float("nan")
     return float(np.degrees(np.arctan2(lateral, depth)))
+
+
+def near_side(pose: Pose) -> Side | None:
+    """The body side nearer the camera (shoulders and hips vote by depth), or None."""
+    depth = pose.world[:, 2] if pose.world is not None else pose.z
+    gap = 0.0
+    for joint in ("shoulder", "hip"):
+        d = depth[int(sided(joint, Side.RIGHT))] - depth[int(sided(joint, Side.LEFT))]
+        if np.isfinite(d):
+            gap += float(d)
+    if gap == 0.0:
+        return None
+    return Side.LEFT if gap > 0 else Side.RIGHT  # smaller depth = nearer
+
+
+def signed_view_angle(pose: Pose, facing: int) -> float:
+    """Degrees off side-on with a sign: + chest turned towards the camera, - back turned
+    towards it; NaN when the facing or the depth is unknown. Uses the world landmarks
+    (metric, camera-aligned) when present, else pixels and relative z."""
+    near = near_side(pose)
+    if facing == 0 or near is None:
+        return float("nan")
+    far = near.other
+    if pose.world is not None:
+        points = pose.world
+        scale = 1.0
+    else:
+        points = np.column_stack([pose.xy, pose.z * pose.image_size[0]])
+        scale = DEFAULT_CALIBRATION.z_scale
+    forward, depth = 0.0, 0.0
+    for joint in ("shoulder", "hip"):
+        d = points[int(sided(joint, far))] - points[int(sided(joint, near))]
+        if np.all(np.isfinite(d)):
+            forward += float(d[0]) * facing
+            depth += abs(float(d[2])) * scale
+    if forward == 0.0 and depth == 0.0:
+        return float("nan")
+    return float(np.degrees(np.arctan2(forward, depth)))
 
 
 def out_of_frame(pose: Pose, sides: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)) -> tuple[str, ...]:

@@ -20,10 +20,12 @@ lumbar_extension_deg and hip_extension_pelvis_deg are estimates from the silhoue
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
+import numpy as np
+
+from posecoach.outputs.frames_csv import FramesCsvError, FrameTable, read_frames
 from posecoach.registry import METRIC_NAMES
 
 
@@ -31,40 +33,32 @@ class ExportError(Exception):
     """frames.csv could not be turned into a motion file. One line for the user."""
 
 
-def _cell(text: str | None) -> float:
-    if text is None or not text.strip():
-        return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
-
-
-def read_angle_rows(frames_csv: Path) -> list[list[float]]:
-    """[time, *METRIC_NAMES] per frame of frames.csv, NaN where a cell is empty."""
-    try:
-        with Path(frames_csv).open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in ("time_s", *METRIC_NAMES) if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ExportError(f"{frames_csv}: no column {missing[0]!r} (not a frames.csv?)")
-            return [[_cell(r["time_s"])] + [_cell(r[m]) for m in METRIC_NAMES] for r in reader]
-    except OSError as exc:
-        raise ExportError(f"{frames_csv}: cannot read: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ExportError(f"{frames_csv}: not a readable frames.csv ({exc})") from exc
+def angle_rows(frames: FrameTable, source: Path | str = "frames.csv") -> np.ndarray:
+    """(rows, 1 + metrics): time and every metric per frame, NaN where a cell was empty."""
+    missing = [c for c in ("time_s", *METRIC_NAMES) if c not in frames.columns]
+    if missing:
+        raise ExportError(f"{source}: no column {missing[0]!r} (not a frames.csv?)")
+    return np.column_stack([frames.num(c) for c in ("time_s", *METRIC_NAMES)])
 
 
 def _fmt(value: float) -> str:
     return "NaN" if math.isnan(value) else f"{value:.6f}"
 
 
-def write_mot(frames_csv: Path, mot_path: Path, name: str | None = None) -> Path:
-    """Write the angles of `frames_csv` to `mot_path` (OpenSim .mot); returns mot_path.
+def write_mot(frames: FrameTable | Path, mot_path: Path, name: str | None = None) -> Path:
+    """Write the angles of a frames.csv (its path, or the table already read) to `mot_path`
+    (OpenSim .mot); returns mot_path.
 
     Rows without a timestamp are skipped (time must be monotonic for OpenSim).
     """
-    rows = [r for r in read_angle_rows(frames_csv) if not math.isnan(r[0])]
+    source = frames if isinstance(frames, Path) else "frames.csv"
+    if isinstance(frames, Path):
+        try:
+            frames = read_frames(frames)
+        except FramesCsvError as exc:
+            raise ExportError(str(exc)) from exc
+    table = angle_rows(frames, source)
+    rows = [r for r in table if not math.isnan(r[0])]
     columns = ["time", *METRIC_NAMES]
     header = [
         name or Path(mot_path).stem,

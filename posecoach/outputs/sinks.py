@@ -15,7 +15,7 @@ import numpy as np
 
 from posecoach.landmarks import Landmark
 from posecoach.registry import METRIC_NAMES
-from posecoach.types import FrameMetrics, FrameRecord
+from posecoach.types import FrameMetrics, FrameRecord, SessionState
 
 LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
 WORLD_FIELDS = ("wx", "wy", "wz")
@@ -142,12 +142,10 @@ def _metric_cells(metrics: FrameMetrics | None) -> list[str]:
     ]
 
 
-def _state_cells(state: object | None) -> list[str]:
+def _state_cells(state: SessionState | None) -> list[str]:
     if state is None:
         return ["", "", ""]
-    cues = ";".join(getattr(state, "cue_ids", ()) or ())
-    hold_s = format_number(getattr(state, "hold_s", None), 2)
-    return [str(getattr(state, "phase", "")), hold_s, cues]
+    return [str(state.phase), format_number(state.hold_s, 2), ";".join(state.cue_ids)]
 
 
 def _extra_cells(metrics: FrameMetrics | None) -> list[str]:

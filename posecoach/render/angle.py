@@ -1,8 +1,10 @@
 """The hip angle as an arc at the working hip, between the trunk line (carried on past
 the hip) and the thigh, labelled with the measured value.
 
-The value printed is the metric from FrameMetrics (smoothed, calibrated); the arc's ends
-come from the landmarks only to place it. Nothing is measured here.
+The value printed is the metric from FrameMetrics (smoothed, calibrated), and the arc is
+drawn along the lines it was measured between (FrameMetrics.hip_geometry: the calibrated
+joints and the thigh axis used), so the picture and the number agree. Nothing is measured
+here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import math
 import cv2
 import numpy as np
 
-from posecoach.landmarks import Landmark, sided
 from posecoach.render.style import (
     DARK,
     HIGHLIGHT,
@@ -23,7 +24,7 @@ from posecoach.render.style import (
     text_size,
     unit,
 )
-from posecoach.types import FrameRecord, Pose
+from posecoach.types import FrameRecord
 
 LABEL_TEXT = TextStyle(30.0, 2.0)
 
@@ -40,7 +41,6 @@ class HipAngleAnnotator:
         radius: float = 90.0,
         thickness: float = 4.0,
         text: TextStyle = LABEL_TEXT,
-        min_visibility: float = 0.5,
         fill_alpha: float = 0.5,
     ):
         self.fill_alpha = fill_alpha
@@ -49,16 +49,15 @@ class HipAngleAnnotator:
         self.radius = radius
         self.thickness = thickness
         self.text = text
-        self.min_visibility = min_visibility
 
     def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
         pose, metrics = record.pose, record.metrics
         if pose is None or metrics is None or metrics.side is None:
             return image
-        points = _points(pose, metrics.side, self.min_visibility)
-        if points is None:
+        geometry = metrics.hip_geometry
+        if geometry is None:
             return image
-        hip, trunk_dir, thigh_dir = points
+        hip, trunk_dir, thigh_dir = geometry.hip, geometry.trunk_dir, geometry.thigh_dir
         u = unit(image)
         radius = self.radius * u
         width = max(1, round(self.thickness * u))
@@ -97,21 +96,6 @@ def _wedge(image, center, axes, start: float, end: float, color: Color, alpha: f
     cv2.ellipse(layer, (center[0] - x0, center[1] - y0), axes, 0.0, start, end, color, -1,
                 cv2.LINE_AA)
     cv2.addWeighted(layer, alpha, roi, 1.0 - alpha, 0.0, dst=roi)
-
-
-def _points(pose: Pose, side, min_visibility: float):
-    """(hip, unit trunk-extension direction, unit thigh direction) or None if unseen."""
-    ids = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP,
-           Landmark.RIGHT_HIP, sided("hip", side), sided("knee", side)]
-    xy = pose.xy[ids]
-    if not np.all(np.isfinite(xy)) or np.any(pose.visibility[ids] < min_visibility):
-        return None
-    mid_shoulder, mid_hip = xy[:2].mean(axis=0), xy[2:4].mean(axis=0)
-    hip, knee = xy[4], xy[5]
-    trunk, thigh = mid_hip - mid_shoulder, knee - hip
-    if np.linalg.norm(trunk) < 1e-6 or np.linalg.norm(thigh) < 1e-6:
-        return None
-    return hip, trunk / np.linalg.norm(trunk), thigh / np.linalg.norm(thigh)
 
 
 def _angles(direction: np.ndarray) -> float:

@@ -10,17 +10,15 @@ first and everything is drawn afterwards, so text reads normally in a selfie vie
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 
-from posecoach.exercises.guidance import setup_message
 from posecoach.render.angle import HipAngleAnnotator
 from posecoach.render.banner import CueBannerAnnotator, MessageAnnotator, SafetyAnnotator
 from posecoach.render.counters import CountersAnnotator
 from posecoach.render.fps import FpsAnnotator
-from posecoach.render.mirror import mirror_image, mirror_pose
+from posecoach.render.mirror import mirror_image, mirror_record
 from posecoach.render.skeleton import SkeletonAnnotator
 from posecoach.render.style import DARK, WHITE
 from posecoach.render.timer import CountdownAnnotator, HoldTimerAnnotator
@@ -80,7 +78,7 @@ class Overlay:
         """
         canvas = mirror_image(image) if self.mirror else image.copy()
         if self.mirror and record.pose is not None:
-            record = dataclasses.replace(record, pose=mirror_pose(record.pose))
+            record = mirror_record(record)
         state = record.state
         self.skeleton.annotate(canvas, record)
         self.angle.annotate(canvas, record)
@@ -88,9 +86,8 @@ class Overlay:
         self.countdown.annotate(canvas, state)
         self.counters.annotate(canvas, state, title=title)
         self.banner.annotate(canvas, state)
-        self.guidance.annotate(canvas, setup_message(record.pose, record.metrics))
-        phase = getattr(state, "phase", None)
-        if phase in SAFETY_PHASES:
+        self.guidance.annotate(canvas, record.setup_message)
+        if state is not None and state.phase in SAFETY_PHASES:
             self.safety.annotate(canvas, self.safety_lines)
         self.notice.annotate(canvas, notice)
         if self.show_fps:

@@ -90,16 +90,19 @@ def build_report(
     blur_faces: bool | None = None,
     db_path: Path | None = None,
     client: str | None = None,
+    results: ClipResults | None = None,
 ) -> Path:
     """Write out_dir/report.html and return its path.
 
+    results: the clip's results when the caller holds them (the analysis that just wrote
+    the folder); else they are read from out_dir.
     blur_faces: None = as recorded in summary.json ("blur_faces"), else forced.
     db_path: history database for the progress section (default: the usual one; it is
     only read, never created). client: the client's name (default: summary's "client").
     Raises posecoach.results.reading.ResultsError when out_dir holds no analysis.
     """
     out_dir = Path(out_dir)
-    res = load_clip(out_dir)
+    res = results if results is not None else load_clip(out_dir)
     spec = _spec(res.exercise_id)
     client = client or res.client
     video = _video(res)

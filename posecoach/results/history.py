@@ -27,6 +27,7 @@ from typing import Any
 from posecoach.results.reading import (
     FAULT_PREFIX,
     KEY_METRICS,
+    ClipResults,
     ResultsError,
     load_clip,
     metric_label,
@@ -207,16 +208,19 @@ def record_session(
     client: str | None = None,
     clip_path: Path | None = None,
     recorded: str | None = None,
+    results: ClipResults | None = None,
 ) -> int:
     """Record one analysed clip and its per-side results; returns the new session id.
 
     `summary` is the dict written to summary.json; missing numbers (peak/median hip
-    extension) are derived from out_dir/frames.csv. db_path None: `default_db_path()`.
+    extension) are derived from out_dir/frames.csv, unless the analysis passes the
+    `results` it already holds. db_path None: `default_db_path()`.
     """
-    try:
-        results = load_clip(Path(out_dir), summary)
-    except ResultsError as exc:
-        raise HistoryError(str(exc)) from exc
+    if results is None:
+        try:
+            results = load_clip(Path(out_dir), summary)
+        except ResultsError as exc:
+            raise HistoryError(str(exc)) from exc
     clip = clip_path or results.clip.get("source") or results.clip.get("path")
     clip = str(clip) if clip else None
     client = client or results.client

@@ -15,11 +15,8 @@ from typing import Any
 import numpy as np
 
 from posecoach.registry import STAT_METRICS
-from posecoach.types import FrameRecord
-
-# Phases in which the person is in the stretch: angle statistics come from these frames,
-# so getting into position or standing up does not count as "peak extension".
-STRETCH_PHASES = ("hold", "fault", "contract", "relax")
+from posecoach.schema import SessionResult, clean_json
+from posecoach.types import STRETCH_PHASES, FrameRecord
 
 
 @dataclass
@@ -44,8 +41,8 @@ class ClipStats:
         self.view_ok += metrics.view_ok
         if math.isfinite(metrics.view_angle_deg):
             self.view_angles.append(metrics.view_angle_deg)
-        phase = getattr(record.state, "phase", None)
-        if metrics.side is None or (record.state is not None and phase not in STRETCH_PHASES):
+        state = record.state
+        if metrics.side is None or (state is not None and state.phase not in STRETCH_PHASES):
             return
         for name in STAT_METRICS:
             value = metrics.get(name)
@@ -87,7 +84,7 @@ def build_summary(
     clip: dict[str, Any],
     model: dict[str, Any],
     stats: ClipStats,
-    session_summary: dict[str, Any] | None,
+    session: SessionResult | None,
     recognition: dict[str, Any] | None,
     safety: dict[str, Any] | None,
 ) -> dict[str, Any]:
@@ -101,24 +98,11 @@ def build_summary(
     }
     angles = stats.angle_summary()
     summary["angles"] = angles
-    if session_summary is not None:
-        summary.update(session_summary)
+    if session is not None:
+        summary.update(session.to_json())
         for side, block in summary.get("sides", {}).items():
             block.update(angles.get(side, {}))
     else:
         summary["sides"] = angles
     summary["safety"] = safety
-    return _json_safe(summary)
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN/inf become None (JSON has no NaN); tuples become lists."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.floating | np.integer):
-        return _json_safe(value.item())
-    return value
+    return clean_json(summary, digits=None)

@@ -16,7 +16,6 @@ With exercise "auto" the exercise is recognised from the last few seconds of met
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from typing import Any
 
@@ -26,6 +25,8 @@ from posecoach.landmarks import Side
 from posecoach.measure.stream import MetricsTracker
 from posecoach.pose.estimation import PoseEstimator
 from posecoach.results.summary import ClipStats
+from posecoach.run.stages import FrameStages
+from posecoach.schema import SessionResult
 from posecoach.types import Frame, FrameMetrics, FrameRecord
 
 AUTO = "auto"
@@ -50,21 +51,38 @@ class LiveCoach:
         specs: dict[str, ExerciseSpec] | None = None,
     ):
         self.estimator = estimator
-        self.tracker = MetricsTracker()
         self.specs = dict(specs) if specs is not None else load_all()
         self.auto = exercise == AUTO
-        self.spec: ExerciseSpec | None = None if self.auto else load_exercise(exercise)
-        if self.spec is not None:
-            self.specs.setdefault(self.spec.id, self.spec)
-        self.session = Session(self.spec) if self.spec is not None else None
+        spec = None if self.auto else load_exercise(exercise)
+        if spec is not None:
+            self.specs.setdefault(spec.id, spec)
+        self.stages = FrameStages(spec)
         self.earlier: list[dict[str, Any]] = []  # summaries of sessions left with n/p
-        self.stats = ClipStats()
         self.paused = False
         self._pause_start = 0.0
         self._paused_total = 0.0
         self._recent: deque[FrameMetrics] = deque(maxlen=RECOGNIZE_WINDOW)
         self._last_metrics: FrameMetrics | None = None
-        self.state: SessionState | None = None
+
+    @property
+    def spec(self) -> ExerciseSpec | None:
+        return self.stages.spec
+
+    @property
+    def session(self) -> Session | None:
+        return self.stages.session
+
+    @property
+    def state(self) -> SessionState | None:
+        return self.stages.state
+
+    @property
+    def tracker(self) -> MetricsTracker:
+        return self.stages.tracker
+
+    @property
+    def stats(self) -> ClipStats:
+        return self.stages.stats
 
     # ------------------------------------------------------------------ per frame
 
@@ -72,19 +90,12 @@ class LiveCoach:
         pose = self.estimator.estimate(frame)
         metrics = self.tracker.update(pose, frame.time_s)
         self._last_metrics = metrics
-        if not self.paused:
-            self._step_session(metrics)
-        record = FrameRecord(frame.index, frame.time_s, pose, metrics, self.state)
-        self.stats.add(record)
-        return record
-
-    def _step_session(self, metrics: FrameMetrics) -> None:
-        if self.session is None and self.auto:
+        if self.session is None and self.auto and not self.paused:
             self._try_recognize(metrics)
-        if self.session is None:
-            return
-        session_time = metrics.time_s - self._paused_total
-        self.state = self.session.update(dataclasses.replace(metrics, time_s=session_time))
+        return self.stages.record(
+            frame, pose, metrics, session_time=frame.time_s - self._paused_total,
+            step_session=not self.paused,
+        )
 
     def _try_recognize(self, metrics: FrameMetrics) -> None:
         self._recent.append(metrics)
@@ -96,9 +107,7 @@ class LiveCoach:
             self._start(self.specs[found.exercise_id])
 
     def _start(self, spec: ExerciseSpec) -> None:
-        self.spec = spec
-        self.session = Session(spec)
-        self.state = None
+        self.stages.start(spec)
         # The session clock starts at its first frame, so earlier pauses no longer matter.
         self._paused_total = 0.0
 
@@ -144,12 +153,11 @@ class LiveCoach:
         return PAUSED_NOTICE if self.paused else None
 
     def _finish_current(self) -> None:
-        if self.session is not None and self.session.t_first is not None:
-            self.earlier.append(self.session.finish())
-        self.session = None
+        finished = self.stages.finish()
+        if finished is not None:
+            self.earlier.append(finished.to_json())
+        self.stages.session = None
 
-    def finish(self) -> dict[str, Any] | None:
-        """The summary of the current session (None when none ran); safe to call twice."""
-        if self.session is None or self.session.t_first is None:
-            return None
-        return self.session.finish()
+    def finish(self) -> SessionResult | None:
+        """The results of the current session (None when none ran); safe to call twice."""
+        return self.stages.finish()

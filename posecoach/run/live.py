@@ -28,16 +28,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from posecoach import __version__
 from posecoach.exercises import SpecError
 from posecoach.pose.estimation import MediaPipePoseEstimator, ModelError
 from posecoach.pose.sources import CameraSource, SourceError, VideoFileSource
 from posecoach.render import Overlay
-from posecoach.results.summary import build_summary
 from posecoach.run.audio import Announcer, Speaker
 from posecoach.run.coach import AUTO, LiveCoach
 from posecoach.run.latest import Latest
-from posecoach.run.live_record import LiveRecorder
+from posecoach.run.stages import RecordSinks, VideoClock, clip_summary, write_json
 from posecoach.types import Frame, FrameRecord
 
 WINDOW = "posecoach"
@@ -185,7 +183,7 @@ def capture_loop(source, inbox: Latest[Captured], stop: threading.Event, paced: 
 class Worker:
     """The worker thread's job: newest frame in, annotated result out."""
 
-    def __init__(self, coach: LiveCoach, overlay: Overlay, recorder: LiveRecorder | None,
+    def __init__(self, coach: LiveCoach, overlay: Overlay, recorder: RecordSinks | None,
                  announcer: Announcer, stats: LoopStats):
         self.coach, self.overlay, self.recorder = coach, overlay, recorder
         self.announcer, self.stats = announcer, stats
@@ -311,7 +309,7 @@ def run_live(options: LiveOptions, warn=None) -> LiveResult:
     with open_source(options) as source, MediaPipePoseEstimator(options.model) as estimator:
         warm_up(estimator, source.info.size)
         coach = LiveCoach(estimator, options.exercise)
-        recorder = LiveRecorder(options.record, source.info.fps, warn) if options.record else None
+        recorder = _recorder(options, source.info.fps, warn)
         stats = LoopStats()
         worker = Worker(coach, Overlay(mirror=options.mirror), recorder,
                         Announcer(Speaker(options.sound, warn)), stats)
@@ -337,7 +335,9 @@ def run_live(options: LiveOptions, warn=None) -> LiveResult:
             display.close()
             summary = _summary(coach, source, estimator, worker.processed)
             if recorder is not None:
-                files = recorder.close(summary)
+                files = recorder.close()
+                if summary is not None:
+                    files.append(write_json(recorder.out_dir / "summary.json", summary))
         _raise_problems(worker, source, options)
     return LiveResult(summary, stats, inbox.put_count, worker.processed, inbox.dropped, files,
                       time.monotonic() - began)
@@ -351,16 +351,19 @@ def _raise_problems(worker: Worker, source, options: LiveOptions) -> None:
         raise LiveError(f"{source.info.name} disconnected{kept}")
 
 
+def _recorder(options: LiveOptions, fps: float, warn) -> RecordSinks | None:
+    """`--record DIR`: the offline analysis's files, the video on a fixed clock (the model
+    skips camera frames when it is slower than the camera)."""
+    if not options.record:
+        return None
+    return RecordSinks(options.record, fps, VideoClock.FIXED, preset="ultrafast", warn=warn)
+
+
 def _summary(coach: LiveCoach, source, estimator, processed: int) -> dict[str, Any] | None:
-    session = coach.finish()
     info = source.info
     clip = {"source": info.name, "frames": processed, "fps": info.fps, "size": list(info.size),
             "live": True}
-    model = {"name": estimator.model_name, "sha256": estimator.model_sha256,
-             "posecoach_version": __version__}
-    spec = coach.spec
-    safety = {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note} if spec else None
-    summary = build_summary(clip, model, coach.stats, session, None, safety)
+    summary = clip_summary(coach.stages, clip, estimator)
     if coach.earlier:
         summary["earlier_sessions"] = coach.earlier
     return summary

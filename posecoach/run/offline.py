@@ -9,7 +9,6 @@ run that is interrupted) keeps what was measured.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from posecoach import __version__
-from posecoach.exercises import ExerciseSpec, Session, load_exercise, recognize
+from posecoach.exercises import ExerciseSpec, load_exercise, recognize
 from posecoach.measure.stream import MetricsTracker
 from posecoach.outputs.mot import write_mot
-from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink
-from posecoach.outputs.video_writer import VideoWriter
 from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
 from posecoach.pose.estimation import PoseEstimator
 from posecoach.pose.parallel import default_workers, parallel_poses
@@ -32,9 +28,10 @@ from posecoach.render.overlay import Overlay
 from posecoach.render.privacy import blur_face
 from posecoach.report import build_report
 from posecoach.results.history import record_session
-from posecoach.results.summary import ClipStats, build_summary
+from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Worker
 from posecoach.run.progress import Progress
+from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
 
 AUTO = "auto"
@@ -100,10 +97,8 @@ class VideoSettings:
 
 
 class ClipStages:
-    """The per-frame stages after pose estimation, with their sinks in `out_dir`.
-
-    Shared by offline analysis and live recording, so both write the same files.
-    """
+    """The per-frame stages (run.stages) of one recorded clip, with its sinks in `out_dir`:
+    the frame's own time is the session's clock and every record is one video frame."""
 
     def __init__(
         self,
@@ -112,39 +107,17 @@ class ClipStages:
         video: VideoSettings | None = None,
         blur_faces: bool = False,
     ):
-        self.tracker = MetricsTracker()
-        self.session = Session(spec) if spec is not None else None
+        self.frames = FrameStages(spec)
         self.title = spec.name if spec is not None else None
-        self.stats = ClipStats()
         self.blur_faces = blur_faces
-        self.landmarks = LandmarksCsvSink(out_dir / "landmarks.csv")
-        self.rows = FramesCsvSink(out_dir / "frames.csv")
+        self.sinks = RecordSinks(out_dir, video.fps if video is not None else None)
         self.overlay = Overlay(show_fps=False) if video is not None else None
-        self.writer = (
-            VideoWriter(out_dir / "annotated.mp4", video.fps, video.size)
-            if video is not None
-            else None
-        )
 
     def process(self, frame: Frame, pose: Pose | None) -> FrameRecord:
-        record = self.measure(frame, pose)
-        self.emit(frame, record)
+        record = self.frames.measure(frame, pose)
+        image = self.annotate(frame.image, record) if self.overlay is not None else None
+        self.sinks.write(record, image)
         return record
-
-    def measure(self, frame: Frame, pose: Pose | None) -> FrameRecord:
-        """Metrics and session state of a frame (must be called in frame order)."""
-        metrics = self.tracker.update(pose, frame.time_s)
-        state = self.session.update(metrics) if self.session is not None else None
-        return FrameRecord(frame.index, frame.time_s, pose, metrics, state)
-
-    def emit(self, frame: Frame, record: FrameRecord) -> None:
-        """Write a measured frame: CSV rows, statistics, annotated video (in order; may run
-        in another thread than `measure`)."""
-        self.landmarks.write(record)
-        self.rows.write(record)
-        self.stats.add(record)
-        if self.writer is not None:
-            self.writer.write(self.annotate(frame.image, record))
 
     def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
         """The exported picture of a frame: face blurred if asked, then the overlay."""
@@ -154,15 +127,10 @@ class ClipStages:
 
     @property
     def files(self) -> list[Path]:
-        paths = [self.landmarks.path, self.rows.path]
-        return paths + ([self.writer.path] if self.writer is not None else [])
+        return self.sinks.files
 
     def close(self) -> None:
-        self.landmarks.close()
-        self.rows.close()
-        if self.writer is not None:
-            self.video_info = self.writer.close()
-
+        self.sinks.close()
 
 
 def prescan_metrics(
@@ -238,16 +206,12 @@ def analyze_clip(
             stages.close()
         result.ended_early = source.ended_early
         result.files += stages.files
-    session_summary = stages.session.finish() if stages.session is not None else None
-    result.summary = build_summary(
-        _clip_info(result), _model_info(estimator), stages.stats, session_summary,
-        recognition, _safety(spec),
-    )
+    result.summary = clip_summary(stages.frames, _clip_info(result), estimator, recognition)
     if options.blur_faces:
         result.summary["blur_faces"] = True
     if options.adaptive is not None:
         result.summary["analysis"] = _adaptive_info(result, options.adaptive)
-    result.files.append(_write_json(out_dir / "summary.json", result.summary))
+    result.files.append(write_json(out_dir / "summary.json", result.summary))
     _check_result(result)
     _write_extras(result, options)
     return result
@@ -324,19 +288,24 @@ def _process_with(stages: ClipStages):
 
 
 def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:
-    """The .mot export, the history record and the report (which reads the history)."""
+    """The .mot export, the history record and the report (which reads the history), from
+    one reading of frames.csv."""
+    if not (options.mot or options.history or options.report):
+        return
+    frames = read_frames(result.out_dir / "frames.csv")
     if options.mot:
-        result.files.append(write_mot(result.out_dir / "frames.csv", result.out_dir / "angles.mot"))
+        result.files.append(write_mot(frames, result.out_dir / "angles.mot"))
+    clip = load_clip(result.out_dir, result.summary, frames)
     if options.history:
         record_session(
             options.db_path, result.summary, result.out_dir, client=options.client,
-            clip_path=result.source,
+            clip_path=result.source, results=clip,
         )
     if options.report:
         result.files.append(
             build_report(
                 result.out_dir, blur_faces=options.blur_faces, db_path=options.db_path,
-                client=options.client,
+                client=options.client, results=clip,
             )
         )
 
@@ -364,23 +333,3 @@ def _clip_info(result: ClipResult) -> dict[str, Any]:
         "frames_announced": info.frame_count,
         "ended_early": result.ended_early,
     }
-
-
-def _model_info(estimator: PoseEstimator | None) -> dict[str, Any]:
-    return {
-        "name": getattr(estimator, "model_name", None),
-        "sha256": getattr(estimator, "model_sha256", None),
-        "mediapipe_version": getattr(estimator, "mediapipe_version", None),
-        "posecoach_version": __version__,
-    }
-
-
-def _safety(spec: ExerciseSpec | None) -> dict[str, Any] | None:
-    if spec is None:
-        return None
-    return {"stop_when": list(spec.stop_when), "camera_note": spec.camera_note}
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    return path

@@ -183,11 +183,11 @@ def test_truncated_clip_keeps_every_frame_before_the_cut(tmp_path):
 def test_writer_error_surfaces_with_its_message(tmp_path, monkeypatch):
     stages = _stages(tmp_path)
 
-    def broken(frame, record):
-        if frame.index == 5:
+    def broken(record, image=None):
+        if record.index == 5:
             raise VideoWriterError("annotated.mp4: ffmpeg stopped (broken pipe)")
 
-    monkeypatch.setattr(stages, "emit", broken)
+    monkeypatch.setattr(stages.sinks, "write", broken)
     result = ClipResult(tmp_path, tmp_path, SourceInfo("x", 30.0, 0, (8, 8)))
     with pytest.raises(VideoWriterError, match="ffmpeg stopped"):
         _analyze_frames(

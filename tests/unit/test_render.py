@@ -11,7 +11,7 @@ from fixtures.poses import Figure, make_pose
 from posecoach.exercises.cues import Cue
 from posecoach.exercises.guidance import FEET_OUT, NO_PERSON, TURN, setup_message
 from posecoach.exercises.session import SessionState
-from posecoach.landmarks import Landmark, Side
+from posecoach.landmarks import Landmark, Side, sided
 from posecoach.render import Overlay
 from posecoach.render.angle import HipAngleAnnotator
 from posecoach.render.banner import CueBannerAnnotator, MessageAnnotator
@@ -21,7 +21,7 @@ from posecoach.render.mirror import mirror_pose
 from posecoach.render.skeleton import SkeletonAnnotator
 from posecoach.render.style import FAULT, GOOD, HIGHLIGHT, HINT, WHITE, ascii_text
 from posecoach.render.timer import CountdownAnnotator, HoldTimerAnnotator, whole_seconds
-from posecoach.types import FrameMetrics, FrameRecord, Pose
+from posecoach.types import FrameMetrics, FrameRecord, HipGeometry, Pose
 
 H, W = 720, 1280
 
@@ -45,8 +45,19 @@ def kneeling_record(side=Side.LEFT, hip_ext=20.0, view_ok=True, pose=None, st=No
     pose = pose if pose is not None else make_pose(Figure(thigh_deg=20.0, side=side))
     pose = dataclasses.replace(pose, image_size=(W, H))
     metrics = FrameMetrics(time_s=0.0, pose_detected=True, side=side, facing=1, view_ok=view_ok,
-                           view_angle_deg=5.0, values={"hip_extension_deg": hip_ext})
+                           view_angle_deg=5.0, values={"hip_extension_deg": hip_ext},
+                           hip_geometry=landmark_hip_geometry(pose, side))
     return FrameRecord(0, 0.0, pose, metrics, st)
+
+
+def landmark_hip_geometry(pose, side) -> HipGeometry:
+    """The hip angle's lines straight from the landmarks (what the metrics would pass on)."""
+    xy = pose.xy
+    mid_shoulder = (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER]) / 2
+    mid_hip = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    hip, knee = xy[sided("hip", side)], xy[sided("knee", side)]
+    trunk, thigh = mid_hip - mid_shoulder, knee - hip
+    return HipGeometry(hip, trunk / np.linalg.norm(trunk), thigh / np.linalg.norm(thigh))
 
 
 def near(image: np.ndarray, xy, color, radius: int = 3, tol: int = 40) -> bool:

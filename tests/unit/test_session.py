@@ -85,7 +85,7 @@ def test_clean_hold_starts_after_entry_delay_and_completes(kneeling: ExerciseSpe
     assert states[390].hold_s == pytest.approx(11.0)
     assert states[959].hold_s == pytest.approx(30.0 - 1 / FPS)
     assert states[960].phase == "rest" and states[960].seconds_left == pytest.approx(15.0)
-    hold = session.finish()["sides"]["L"]["holds"][0]
+    hold = session.finish().to_json()["sides"]["L"]["holds"][0]
     assert hold["start_s"] == pytest.approx(2.0) and hold["end_s"] == pytest.approx(32.0)
 
 
@@ -119,7 +119,7 @@ def test_fault_beyond_grace_pauses_and_is_not_credited(kneeling: ExerciseSpec) -
     assert states[390].hold_s == pytest.approx(300 / FPS)
     # 30 s of credit needs 90 more frames' worth of time than a clean hold: done at frame 990.
     assert (990, "hold_complete") in ev and states[989].phase == "hold"
-    summary = session.finish()
+    summary = session.finish().to_json()
     left = summary["sides"]["L"]
     assert left["holds"][0] == {
         "rep": 0, "start_s": 0.0, "end_s": 33.0, "good_s": 30.0, "target_s": 30.0,
@@ -174,7 +174,7 @@ def test_leaving_position_ends_a_partial_hold_and_restarts(kneeling: ExerciseSpe
     ]
     assert ev[7] == (780, "hold_start")
     assert states[700].phase == "position" and states[700].rep == 0
-    first, second = session.finish()["sides"]["L"]["holds"]
+    first, second = session.finish().to_json()["sides"]["L"]["holds"]
     assert first == {
         "rep": 0, "start_s": 0.0, "end_s": pytest.approx(599 / FPS, abs=1e-3),
         "complete": False, "good_s": pytest.approx(599 / FPS, abs=1e-3), "target_s": 30.0,
@@ -209,7 +209,7 @@ def test_full_protocol_rest_switch_and_done(kneeling: ExerciseSpec) -> None:
     assert at[180 * FPS].rep == 1 and at[180 * FPS].reps_done == {L: 3, R: 1}
     assert at[180 * FPS].hold_s == 0.0
     assert states[-1].phase == "done" and states[-1].events == ()
-    summary = session.finish()
+    summary = session.finish().to_json()
     assert summary["completed"] is True
     assert [h["good_s"] for h in summary["sides"]["R"]["holds"]] == [30.0, 30.0, 30.0]
     json.dumps(summary, allow_nan=False)
@@ -246,7 +246,7 @@ def test_hint_does_not_pause_the_timer(kneeling: ExerciseSpec) -> None:
     session, states = run(kneeling, 32 * FPS, lambda i, t: kneel(t, hip=7.0))
     assert (900, "hold_complete") in events(states)
     assert states[100].cue_ids == ("go_deeper",)
-    hints = session.finish()["sides"]["L"]["hint_time_s"]
+    hints = session.finish().to_json()["sides"]["L"]["hint_time_s"]
     # The hint held from before the hold began, so it covers the whole 30 s hold,
     # including the credited-back second before the position was confirmed.
     assert hints == {"go_deeper": pytest.approx(30.0)}
@@ -256,7 +256,7 @@ def test_hint_starting_within_the_hold_is_timed_from_its_start(kneeling: Exercis
     # Deep enough for 10 s, then 7 deg ("go deeper", a hint) to the end: the hint's time
     # starts where its condition does, not at the hold's credited start.
     session, _ = run(kneeling, 32 * FPS, lambda i, t: kneel(t, hip=15.0 if t < 10 else 7.0))
-    hints = session.finish()["sides"]["L"]["hint_time_s"]
+    hints = session.finish().to_json()["sides"]["L"]["hint_time_s"]
     assert hints["go_deeper"] == pytest.approx(30.0 - 10.0, abs=2 / FPS)
 
 
@@ -274,13 +274,13 @@ def test_session_never_reads_the_clock(
 
 def test_finish_records_an_open_hold_as_partial(kneeling: ExerciseSpec) -> None:
     session, _ = run(kneeling, 11 * FPS, lambda i, t: kneel(t))
-    summary = session.finish()
+    summary = session.finish().to_json()
     assert summary["completed"] is False
     assert summary["sides"]["L"]["holds"] == [
         {"rep": 0, "start_s": 0.0, "end_s": pytest.approx(11 - 1 / FPS, abs=1e-3),
          "complete": False, "good_s": pytest.approx(11 - 1 / FPS, abs=1e-3), "target_s": 30.0}
     ]
-    assert session.finish() == summary  # idempotent
+    assert session.finish().to_json() == summary  # idempotent
     assert summary["sides"]["R"]["holds"] == []
 
 
@@ -313,7 +313,7 @@ def test_pnf_prompts_contract_relax_and_records_gains() -> None:
     assert mid_contract.hold_s == pytest.approx(3.0) and mid_contract.hold_target_s == 6.0
     assert states[19 * FPS].prompt.startswith("Let go")
     assert states[27 * FPS].last_gain_deg == pytest.approx(3.0)
-    summary = session.finish()
+    summary = session.finish().to_json()
     gains = summary["sides"]["L"]["contract_relax"]
     assert [g["cycle"] for g in gains] == [1, 2, 3]
     assert [g["hip_extension_deg"] for g in gains] == [13.0, 16.0, 19.0]
@@ -357,7 +357,7 @@ def test_constructive_rest_counts_only_still_time() -> None:
     # the 2 s of lying still that confirm the position count: 300 s done at 305 s
     assert (305 * FPS, "hold_complete") in ev and (305 * FPS, "done") in ev
     assert states[10 * FPS].camera_blind and "cannot" in states[10 * FPS].camera_note
-    summary = session.finish()["sides"]["both"]
+    summary = session.finish().to_json()["sides"]["both"]
     assert summary["holds"][0]["good_s"] == 300.0
     assert summary["fault_time_s"] == {"settle": 5.0}
 
@@ -384,8 +384,8 @@ def test_ball_release_movement_is_only_a_hint() -> None:
 
 def test_summary_has_no_nan(kneeling: ExerciseSpec) -> None:
     session, _ = run(kneeling, 5 * FPS, lambda i, t: kneel(t))
-    text = json.dumps(session.finish(), allow_nan=False)
-    assert "NaN" not in text and not math.isnan(session.summary()["start_s"])
+    text = json.dumps(session.finish().to_json(), allow_nan=False)
+    assert "NaN" not in text and not math.isnan(session.summary().start_s)
 
 
 # ---------------------------------------------------------------------- build-up trimming
@@ -435,7 +435,7 @@ def test_coming_out_slowly_is_not_credited(kneeling: ExerciseSpec) -> None:
         return kneel(t, hip=hip, in_pos=hip > -1.0)
 
     session, states = run(kneeling, 30 * FPS, frame)
-    hold = session.finish()["sides"]["L"]["holds"][0]
+    hold = session.finish().to_json()["sides"]["L"]["holds"][0]
     # The last frame within 1.5 deg of the usual 15 is frame 602 (14.0 deg); it had been
     # falling since frame 599, the last one at 15.
     assert hold["good_s"] == pytest.approx(599 / FPS, abs=1e-3)

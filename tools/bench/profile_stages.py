@@ -30,12 +30,13 @@ from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink  # noqa: E40
 from posecoach.outputs.video_writer import VideoWriter  # noqa: E402
 from posecoach.render import angle, banner, counters, skeleton, timer  # noqa: E402
 from posecoach.render.overlay import Overlay  # noqa: E402
+from posecoach.run.stages import FrameStages  # noqa: E402
 
 DEFAULT_CLIP = REPO / "sample_videos" / "kneeling_good_R.mp4"
 
 # (class, method, label): each call's thread CPU time is added to its label.
 TIMED = (
-    (pipeline.ClipStages, "measure", "measure (metrics + session)"),
+    (FrameStages, "measure", "measure (metrics + session)"),
     (Overlay, "annotate", "overlay (all annotators)"),
     (skeleton.SkeletonAnnotator, "annotate", "  skeleton"),
     (angle.HipAngleAnnotator, "annotate", "  hip angle"),

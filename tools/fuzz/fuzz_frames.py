@@ -1,5 +1,5 @@
 """Fuzz the output-folder readers: bytes as frames.csv (+ summary.json after a
-b"\\x00JSON\\x00" marker) -> read_frames, write_mot (read_angle_rows), load_clip.
+b"\\x00JSON\\x00" marker) -> read_frames, write_mot, load_clip.
 Seeds: a real frames.csv and summary.json. Allowed: ResultsError, ExportError (one line).
 """
 
