@@ -23,6 +23,7 @@ import run_all  # noqa: E402
 import targets  # noqa: E402
 
 SECONDS_PER_TARGET = 0.6
+MIN_RUNS = 25
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -55,9 +56,11 @@ def mutate(data: bytes, rng: random.Random, other: bytes = b"") -> bytes:
 
 
 def _fuzz(seeds: list[bytes], target, rng: random.Random) -> int:
+    """Feed mutations to `target` for SECONDS_PER_TARGET, and at least MIN_RUNS of them
+    whatever the machine's load (the first MIN_RUNS are the same on every machine)."""
     deadline = time.monotonic() + SECONDS_PER_TARGET
     runs = 0
-    while time.monotonic() < deadline:
+    while runs < MIN_RUNS or time.monotonic() < deadline:
         data = mutate(rng.choice(seeds), rng, rng.choice(seeds))
         try:
             target(data)
