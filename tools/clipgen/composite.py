@@ -98,8 +98,9 @@ class CompositeRenderer:
         )
         return scene
 
-    def render(self, vertices: np.ndarray, colours: np.ndarray) -> np.ndarray:
-        """BGR uint8 image of the body (per-vertex RGBA colours) in the room."""
+    def render(self, vertices: np.ndarray, colours: np.ndarray, bgr: bool = True) -> np.ndarray:
+        """uint8 image (BGR, or RGB when bgr=False) of the body (per-vertex RGBA colours) in
+        the room."""
         pyrender = self._pyrender
         normals = vertex_normals(vertices, self.faces)
         if self.body_node is None:
@@ -114,14 +115,15 @@ class CompositeRenderer:
         else:
             self._upload(vertices, normals)
         rgb, depth = self.viewer.render(self.scene)
-        return self._composite(rgb, depth)
+        out = self._composite(rgb, depth)
+        return np.ascontiguousarray(out[:, :, ::-1]) if bgr else out
 
     def _composite(self, rgb: np.ndarray, depth: np.ndarray) -> np.ndarray:
         out = self.room_rgb.copy()
         room = self.room_depth
         body = (depth > 0) & ((room == 0) | (depth <= room))
         out[body] = rgb[body]
-        return np.ascontiguousarray(out[:, :, ::-1])
+        return out
 
     def _upload(self, vertices: np.ndarray, normals: np.ndarray) -> None:
         from OpenGL import GL
