@@ -27,7 +27,11 @@ Re-run the script whenever the clips or the metric code change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from posecoach.resources import data_dir
 
 
 @dataclass(frozen=True)
@@ -150,35 +154,98 @@ class Calibration:
 # No correction at all (the plain approach of tools/bench_accuracy.py, and unit tests).
 UNCALIBRATED = Calibration()
 
-# Fitted by `python tools/calibrate_metrics.py --jobs 1` on the 11 side-on clips (see above;
-# refit 2026-11-22 with the angle-dependent hip and the knee offsets, then the ankle's,
-# then the pelvis models with the back edge placed between mask pixels, then the thigh
-# outline's offset).
-FITTED = Calibration(
-    hip=JointOffset(up=0.0348, anterior=-0.0322),
-    hip_per_deg=JointOffset(up=8.2e-05, anterior=0.001149),
-    other_hip=JointOffset(up=0.0632, anterior=0.0048),
-    other_hip_per_deg=JointOffset(up=0.000841, anterior=-0.000449),
-    far_side=(JointOffset(up=-0.0075, anterior=-0.0328), JointOffset(up=-0.0052, anterior=-0.07)),
-    shoulder=JointOffset(up=-0.0582, anterior=0.0076),
-    knee=SegmentOffset(along=0.0017, across=-0.0046),
-    knee_facing_right=SegmentOffset(along=0.0086, across=-0.0207),
-    ankle=AnkleOffset(shank=SegmentOffset(along=0.0496, across=0.0), down=0.0461),
-    thigh_outline_offset_deg=3.1,
-    hip_pelvis_offset_deg=4.42,
-    pelvic_tilt=PelvisModel(
-        intercept=-3.3212,
-        coef={
-            "rel_lordosis_depth": 217.39132,
-            "rel_sacral_angle_deg": -0.02736,
-            "rel_trunk_inclination_deg": -0.92564,
-        },
-        rmse_deg=3.65,
-    ),
-    lumbar_extension=PelvisModel(
-        intercept=-1.135, coef={"rel_lordosis_depth": 220.51584}, rmse_deg=3.87
-    ),
-    arch_lumbar_threshold_deg=0.7,
-)
+CALIBRATION_FILE = "calibration.json"
 
-DEFAULT_CALIBRATION = FITTED
+
+class CalibrationError(Exception):
+    """A calibration file that cannot be used. One line for the user."""
+
+
+def _offset(d: dict | None) -> JointOffset:
+    d = d or {}
+    return JointOffset(float(d.get("up", 0.0)), float(d.get("anterior", 0.0)))
+
+
+def _segment(d: dict | None) -> SegmentOffset:
+    d = d or {}
+    return SegmentOffset(float(d.get("along", 0.0)), float(d.get("across", 0.0)))
+
+
+def _pelvis(d: dict | None) -> PelvisModel | None:
+    if d is None:
+        return None
+    rmse = d.get("rmse_deg")
+    return PelvisModel(
+        float(d.get("intercept", 0.0)),
+        {str(k): float(v) for k, v in (d.get("coef") or {}).items()},
+        float(rmse) if rmse is not None else float("nan"),
+    )
+
+
+def calibration_to_json(calib: Calibration) -> dict:
+    """The calibration as plain JSON values (NaN as None)."""
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        if isinstance(value, float) and value != value:
+            return None
+        return value
+
+    return clean(asdict(calib))
+
+
+def calibration_from_json(d: dict) -> Calibration:
+    """The inverse of calibration_to_json; absent keys keep the uncalibrated default."""
+    base = Calibration()
+    far = d.get("far_side")
+    ankle = d.get("ankle") or {}
+    knee_right = d.get("knee_facing_right")
+    other = d.get("other_hip")
+    outline = d.get("thigh_outline_offset_deg")
+
+    def num(key: str) -> float:
+        value = d.get(key)
+        return float(value) if value is not None else getattr(base, key)
+
+    return Calibration(
+        hip=_offset(d.get("hip")),
+        hip_per_deg=_offset(d.get("hip_per_deg")),
+        other_hip=_offset(other) if other is not None else None,
+        other_hip_per_deg=_offset(d.get("other_hip_per_deg")),
+        far_side=(_offset(far[0]), _offset(far[1])) if far else None,
+        shoulder=_offset(d.get("shoulder")),
+        knee=_segment(d.get("knee")),
+        knee_facing_right=_segment(knee_right) if knee_right is not None else None,
+        ankle=AnkleOffset(_segment(ankle.get("shank")), float(ankle.get("down", 0.0))),
+        pelvic_tilt=_pelvis(d.get("pelvic_tilt")),
+        lumbar_extension=_pelvis(d.get("lumbar_extension")),
+        hip_pelvis_offset_deg=num("hip_pelvis_offset_deg"),
+        thigh_outline_offset_deg=float(outline) if outline is not None else None,
+        z_scale=num("z_scale"),
+        shoulder_width_ratio=num("shoulder_width_ratio"),
+        hip_width_ratio=num("hip_width_ratio"),
+        arch_lumbar_threshold_deg=num("arch_lumbar_threshold_deg"),
+    )
+
+
+def load_calibration(path: Path | None = None) -> Calibration:
+    """The fitted calibration from models/calibration.json (or `path`)."""
+    path = path or data_dir("models") / CALIBRATION_FILE
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return calibration_from_json(document["calibration"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise CalibrationError(f"{path}: not a usable calibration file ({exc})") from exc
+
+
+def save_calibration(calib: Calibration, path: Path, provenance: dict) -> Path:
+    """Write the calibration with where it came from (command, data, split, date)."""
+    document = {"provenance": provenance, "calibration": calibration_to_json(calib)}
+    Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return Path(path)
+
+
+DEFAULT_CALIBRATION = load_calibration()
