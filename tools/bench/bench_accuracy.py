@@ -1,49 +1,85 @@
-"""Accuracy of the metrics on the ground-truth clips, beside the plain approach.
+"""Accuracy of the metrics against exact ground truth, beside the raw-landmark approach.
 
-    python tools/bench/bench_accuracy.py [--jobs 2] [--adaptive] [--workers N]
+    python tools/bench/bench_accuracy.py                       # the sample clips
+    python tools/bench/bench_accuracy.py --corpus DIR          # train / val / test splits
+    python tools/bench/bench_accuracy.py --corpus DIR --yaw-sweep [--plot PNG]
+    python tools/bench/bench_accuracy.py --corpus DIR --write  # docs/accuracy.{json,md}
 
-"ours" is MetricsTracker as the app runs it (calibration, visibility rules, side and
-facing hysteresis, smoothing). "plain" is what a straightforward implementation
-does: raw BlazePose landmarks, plain 2-D joint geometry, no calibration, no
-smoothing, facing from the nose being left or right of the shoulders, and (to be
-generous) the true working side. Per metric and per clip it prints the MAE against
-ground truth over frames where the truth is defined and the joints are in frame,
-and the detection rate (fraction of those frames with a number). Then the arching
-flag rates, working-side correctness and the oblique-view flag. With --workers N the
-poses come from N landmarkers dealt the frames in turn, as `posecoach analyze` runs them
-on an N-core machine (posecoach.pose.parallel); the default, 1, is one landmarker.
+"ours" is MetricsTracker as the app runs it (calibration, thigh outline, side and facing
+hysteresis, smoothing, the pelvis estimates). "raw" is what a straightforward
+implementation does: BlazePose's landmarks as they come, plain 2-D joint geometry, no
+calibration and no smoothing, given the true working side and the same facing decision
+as ours, so the comparison isolates how the joints are measured. MAE is in degrees over
+frames where the truth is defined and the joints are in frame; "det" is the fraction of
+those frames with a number.
+
+Groups: the corpus's splits (train is what the calibration was fitted on, val what its
+choices were made on, test what nothing saw) by clip class (kneeling, bench, lying),
+and the sample clips as their own group. Arching: frame recall over the arch-fault
+frames of the arch clips, false flags over every good-form frame, and the delay from an
+arch episode's start to the cue (first flagged frame plus the cue's show delay).
+
+--yaw-sweep scores the sweep clips per band of |yaw| (test bodies, rendered 0-60 deg off
+side-on both ways), including the view estimate against the true yaw.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from posecoach.landmarks import Landmark, Side
-from posecoach.measure.calibration import Calibration
-from posecoach.measure.frame import compute_metrics
-from posecoach.measure.pelvis import is_arching
-from posecoach.measure.stream import MetricsTracker
-from posecoach.measure.view import BAD_DEG
-from posecoach.pose.adaptive import adaptive_poses
-from posecoach.registry import METRIC_NAMES
-from posecoach.types import Frame, Pose
-
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))  # run as a script: the repo's tools package
-from tools.synth.gtclips import VIDEOS, Clip, iter_frames, load_clips  # noqa: E402
+sys.path.insert(0, str(REPO))
 
-PLAIN = Calibration()
+from posecoach.landmarks import Side  # noqa: E402
+from posecoach.measure.calibration import (  # noqa: E402
+    DEFAULT_CALIBRATION,
+    UNCALIBRATED,
+    Calibration,
+)
+from posecoach.measure.frame import compute_metrics  # noqa: E402
+from posecoach.measure.pelvis import is_arching  # noqa: E402
+from posecoach.measure.stream import MetricsTracker  # noqa: E402
+from posecoach.measure.view import signed_view_angle  # noqa: E402
+from posecoach.pose.adaptive import adaptive_poses  # noqa: E402
+from posecoach.registry import ESTIMATED_METRICS, METRIC_NAMES  # noqa: E402
+from posecoach.types import Frame, Pose  # noqa: E402
+from tools.synth.gtclips import VIDEOS, Clip, iter_frames, load_clips, load_corpus  # noqa: E402
+
+GOOD_FORM_PHASES = ("hold", "contract", "relax")
+CLASSES = ("kneeling", "bench", "lying")
+CUE_SHOW_DELAY_S = 0.15  # exercises.cues: a cue appears once its condition held this long
+SWEEP_BAND_DEG = 5.0
+DOCS = REPO / "docs"
 
 
-def plain_facing(pose) -> int:
-    nose = pose.xy[int(Landmark.NOSE)]
-    sh = (pose.xy[int(Landmark.LEFT_SHOULDER)] + pose.xy[int(Landmark.RIGHT_SHOULDER)]) / 2
-    return 1 if nose[0] >= sh[0] else -1
+def clip_class(clip: Clip) -> str:
+    """kneeling / bench / lying from the clip's exercise."""
+    exercise = str(clip.meta.get("exercise", ""))
+    if exercise.startswith("kneeling"):
+        return "kneeling"
+    if exercise.startswith("edge_of_bench"):
+        return "bench"
+    return "lying"
+
+
+def is_arch_clip(clip: Clip) -> bool:
+    klass = str(clip.meta.get("scenario_class") or clip.name)
+    return "arch" in klass
+
+
+def split_of(clip: Clip) -> str:
+    return str(clip.meta.get("split") or "sample")
+
+
+def true_yaw(clip: Clip) -> float:
+    return float(clip.yaw_deg)
 
 
 def gt_side(value: str) -> Side | None:
@@ -51,48 +87,44 @@ def gt_side(value: str) -> Side | None:
 
 
 def adaptive_frames(clip: Clip) -> Iterator[tuple[int, int, Pose | None]]:
-    """iter_frames as `analyze --adaptive` sees them: the scheduler picks the frames
-    whose cached pose is used, the others get interpolated poses. (A replay: the real
-    run also shows MediaPipe's tracker fewer frames.)"""
+    """iter_frames as `analyze --adaptive` sees them (a replay of the scheduler)."""
     rows = clip.gt_rows()
     frames = (Frame(i, float(clip.raw["time_s"][i]), None) for i in range(clip.n))
     for frame, pose, _ in adaptive_poses(frames, lambda f: clip.pose(f.index)):
         yield frame.index, int(rows[frame.index]), pose
 
 
-def run_clip(clip: Clip, adaptive: bool = False) -> dict[str, np.ndarray | list]:
-    """Per-frame values of ours and plain, aligned to ground-truth rows."""
-    tracker = MetricsTracker()
+def run_clip(
+    clip: Clip, adaptive: bool = False, calibration: Calibration = DEFAULT_CALIBRATION
+) -> dict:
+    """Per-frame values of ours and raw, aligned to ground-truth rows."""
+    tracker = MetricsTracker(calibration=calibration)
     n = clip.n
     ours = {m: np.full(n, np.nan) for m in METRIC_NAMES}
-    plain = {m: np.full(n, np.nan) for m in METRIC_NAMES}
+    raw = {m: np.full(n, np.nan) for m in METRIC_NAMES}
     rows = np.full(n, -1)
-    sides, view_ok, view_angle = [], np.zeros(n, bool), np.full(n, np.nan)
+    sides: list[Side | None] = []
+    view_ok, view_angle, signed = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan)
+    flags = np.zeros(n, bool)
     for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
         rows[i] = row
         fm = tracker.update(pose, float(clip.raw["time_s"][i]))
         for m in METRIC_NAMES:
             ours[m][i] = fm.get(m)
+        flags[i] = is_arching(fm.values, calibration) is True
         sides.append(fm.side)
         view_ok[i], view_angle[i] = fm.view_ok, fm.view_angle_deg
         side = gt_side(clip.gt["side"][row]) if row >= 0 else None
-        if pose is not None and side is not None:
-            pv = compute_metrics(pose, side, plain_facing(pose), PLAIN).values
+        facing = fm.facing or tracker._sides.provisional_facing
+        if pose is not None:
+            signed[i] = signed_view_angle(pose, facing)
+        if pose is not None and side is not None and facing:
+            values = compute_metrics(pose, side, facing, UNCALIBRATED).values
             for m in METRIC_NAMES:
-                plain[m][i] = pv[m]
-    return dict(
-        ours=ours, plain=plain, rows=rows, sides=sides, view_ok=view_ok, view_angle=view_angle
-    )
-
-
-def score(est: np.ndarray, truth: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
-    """(MAE, detection rate) over `valid` frames with a finite truth."""
-    base = valid & np.isfinite(truth)
-    if not base.any():
-        return np.nan, np.nan
-    ok = base & np.isfinite(est)
-    err = float(np.mean(np.abs(est[ok] - truth[ok]))) if ok.any() else np.nan
-    return err, float(ok.sum() / base.sum())
+                if m not in ESTIMATED_METRICS:
+                    raw[m][i] = values[m]
+    return dict(ours=ours, raw=raw, rows=rows, sides=sides, view_ok=view_ok,
+                view_angle=view_angle, signed_view=signed, flags=flags)
 
 
 def truth_of(clip: Clip, rows: np.ndarray, name: str) -> np.ndarray:
@@ -102,106 +134,340 @@ def truth_of(clip: Clip, rows: np.ndarray, name: str) -> np.ndarray:
     return np.where(rows >= 0, col[np.clip(rows, 0, None)], np.nan)
 
 
-def clip_report(clip: Clip, res: dict, totals: dict) -> None:
-    rows = res["rows"]
+def phases(clip: Clip, rows: np.ndarray) -> np.ndarray:
+    return np.array([str(clip.gt["phase"][r]) if r >= 0 else "" for r in rows])
+
+
+def valid_frames(clip: Clip, rows: np.ndarray) -> np.ndarray:
     in_frame = truth_of(clip, rows, "in_frame")
-    valid = (rows >= 0) & (np.nan_to_num(in_frame, nan=1.0) > 0.5)
-    print(f"\n{clip.name} (yaw {clip.yaw_deg:g} deg, {valid.sum()} frames)")
-    print(f"  {'metric':26s} {'ours MAE':>9s} {'det':>5s}   {'plain MAE':>9s} {'det':>5s}")
+    return (rows >= 0) & (np.nan_to_num(in_frame, nan=1.0) > 0.5)
+
+
+class Tally:
+    """Absolute errors and counts, pooled over clips (frame-weighted)."""
+
+    def __init__(self) -> None:
+        self.err: dict[str, list[np.ndarray]] = defaultdict(list)
+        self.base: dict[str, int] = defaultdict(int)
+        self.arch_hits: list[bool] = []
+        self.false_flags: list[bool] = []
+        self.cue_delays: list[float] = []
+        self.missed_episodes = 0
+        self.clips = 0
+
+    def add_metric(self, key: str, est: np.ndarray, truth: np.ndarray, valid: np.ndarray):
+        base = valid & np.isfinite(truth)
+        ok = base & np.isfinite(est)
+        self.base[key] += int(base.sum())
+        self.err[key].append(np.abs(est[ok] - truth[ok]))
+
+    def mae(self, key: str) -> tuple[float, float]:
+        errs = np.concatenate(self.err[key]) if self.err.get(key) else np.zeros(0)
+        base = self.base.get(key, 0)
+        if base == 0:
+            return np.nan, np.nan
+        return (float(errs.mean()) if errs.size else np.nan), errs.size / base
+
+    def arch(self) -> dict:
+        return {
+            "recall": float(np.mean(self.arch_hits)) if self.arch_hits else None,
+            "arch_frames": len(self.arch_hits),
+            "false_flag_rate": float(np.mean(self.false_flags)) if self.false_flags else None,
+            "good_frames": len(self.false_flags),
+            "cue_delay_median_s": float(np.median(self.cue_delays)) if self.cue_delays else None,
+            "cue_delay_max_s": float(np.max(self.cue_delays)) if self.cue_delays else None,
+            "episodes_missed": self.missed_episodes,
+            "episodes": len(self.cue_delays) + self.missed_episodes,
+        }
+
+
+def score_clip(clip: Clip, res: dict, tally: Tally) -> None:
+    rows = res["rows"]
+    valid = valid_frames(clip, rows)
+    tally.clips += 1
     for m in METRIC_NAMES:
         truth = truth_of(clip, rows, m)
-        a, da = score(res["ours"][m], truth, valid)
-        b, db = score(res["plain"][m], truth, valid)
+        tally.add_metric(("ours", m), res["ours"][m], truth, valid)
+        if m not in ESTIMATED_METRICS:
+            tally.add_metric(("raw", m), res["raw"][m], truth, valid)
+    phase = phases(clip, rows)
+    good = valid & np.isin(phase, GOOD_FORM_PHASES)
+    tally.false_flags.extend(res["flags"][good].tolist())
+    if is_arch_clip(clip):
+        arching = valid & (phase == "fault")
+        tally.arch_hits.extend(res["flags"][arching].tolist())
+        _cue_delays(clip, res, arching, tally)
+
+
+def _cue_delays(clip: Clip, res: dict, arching: np.ndarray, tally: Tally) -> None:
+    """Per arch episode: seconds from its first frame to the cue, or a miss."""
+    times = clip.raw["time_s"]
+    idx = np.flatnonzero(arching)
+    if not idx.size:
+        return
+    starts = [idx[0], *idx[1:][np.diff(idx) > 1]]
+    ends = [*idx[:-1][np.diff(idx) > 1], idx[-1]]
+    for a, b in zip(starts, ends, strict=True):
+        hit = np.flatnonzero(res["flags"][a:b + 1])
+        if hit.size:
+            tally.cue_delays.append(float(times[a + hit[0]] - times[a]) + CUE_SHOW_DELAY_S)
+        else:
+            tally.missed_episodes += 1
+
+
+def _cell(value: float, det: float | None = None) -> str:
+    if value is None or not np.isfinite(value):
+        return "-"
+    return f"{value:.2f}" if det is None else f"{value:.2f} ({det:.2f})"
+
+
+def group_table(name: str, tally: Tally) -> dict:
+    """Print one group's table; return its figures."""
+    print(f"\n{name}: {tally.clips} clips")
+    print(f"  {'metric':26s} {'ours MAE (det)':>16s} {'raw MAE (det)':>16s}")
+    figures: dict = {"clips": tally.clips, "metrics": {}}
+    for m in METRIC_NAMES:
+        a, da = tally.mae(("ours", m))
+        b, db = tally.mae(("raw", m))
         if np.isnan(da) and np.isnan(db):
             continue
-        print(f"  {m:26s} {a:9.2f} {da:5.2f}   {b:9.2f} {db:5.2f}")
-        if abs(clip.yaw_deg) <= 10:
-            for key, (e, d) in (("ours", (a, da)), ("plain", (b, db))):
-                totals.setdefault((m, key), []).append((e, d, int(valid.sum())))
-                if clip.name.startswith(BENCH_PREFIX) and m == BENCH_METRIC:
-                    totals.setdefault(("bench", key), []).append((e, d, int(valid.sum())))
-    truth_side = [gt_side(clip.gt["side"][r]) if r >= 0 else None for r in rows]
-    decided = [(s, t) for s, t in zip(res["sides"], truth_side, strict=True) if s and t]
-    right = sum(s == t for s, t in decided)
-    final = res["sides"][-1].value if res["sides"][-1] else "-"
-    print(f"  side: right on {right}/{len(decided)} decided frames, final {final}")
-    angle = np.nanmedian(res["view_angle"]) if np.isfinite(res["view_angle"]).any() else np.nan
-    oblique = float(np.mean(~res["view_ok"]))
-    print(
-        f"  view: median angle {angle:.1f} deg, view_ok false on {oblique:.0%} of frames"
-        f" -> {'OBLIQUE' if angle > BAD_DEG else 'side-on'}"
-    )
-    arch_report(clip, res, valid, totals)
+        print(f"  {m:26s} {_cell(a, da):>16s} {_cell(b, db):>16s}")
+        figures["metrics"][m] = {"ours": _num(a), "ours_det": _num(da),
+                                 "raw": _num(b), "raw_det": _num(db)}
+    arch = tally.arch()
+    figures["arch"] = arch
+    if arch["arch_frames"] or arch["good_frames"]:
+        recall = "-" if arch["recall"] is None else f"{arch['recall']:.1%}"
+        false = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.1%}"
+        delay = "-" if arch["cue_delay_median_s"] is None else (
+            f"{arch['cue_delay_median_s']:.2f} s median, {arch['cue_delay_max_s']:.2f} s max")
+        print(f"  arching flag: recall {recall} of {arch['arch_frames']} frames, false flags "
+              f"{false} of {arch['good_frames']} good-form frames; cue delay {delay}, "
+              f"{arch['episodes_missed']} of {arch['episodes']} episodes missed")
+    return figures
 
 
-GOOD_FORM_PHASES = ("hold", "contract", "relax")
-# The issue's bench-only target: thigh_to_horizontal_deg over the edge-of-bench clips.
-BENCH_PREFIX = "bench_"
-BENCH_METRIC = "thigh_to_horizontal_deg"
-BENCH_TARGET_DEG = 1.5
+def _num(value) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 3)
 
 
-def arch_report(clip: Clip, res: dict, valid: np.ndarray, totals: dict) -> None:
-    """Arching flag rates: over the fault frames of the arching clips (should be flagged)
-    and over every good-form frame (should not be)."""
-    phase = np.array([str(clip.gt["phase"][r]) if r >= 0 else "" for r in res["rows"]])
-    arching = (phase == "fault") & ("arch" in clip.name)
-    good = np.isin(phase, GOOD_FORM_PHASES)
-    flags = np.array(
-        [is_arching({"lumbar_extension_deg": v}) for v in res["ours"]["lumbar_extension_deg"]],
-        dtype=object,
-    )
-    flagged = np.array([f is True for f in flags])
-    totals.setdefault("arch_hits", []).extend(flagged[valid & arching].tolist())
-    if abs(clip.yaw_deg) <= 10:
-        totals.setdefault("arch_false", []).extend(flagged[valid & good].tolist())
-    parts = []
-    if (valid & arching).any():
-        parts.append(f"{flagged[valid & arching].mean():.0%} of arching frames")
-    if (valid & good).any():
-        parts.append(f"{flagged[valid & good].mean():.0%} of good-form frames")
-    if parts:
-        print("  arching flag: " + ", ".join(parts))
+def score_groups(clips: list[Clip], adaptive: bool, calibration: Calibration) -> dict:
+    """Tallies keyed (split, class), plus (split, 'all')."""
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for clip in clips:
+        res = run_clip(clip, adaptive, calibration)
+        for key in ((split_of(clip), clip_class(clip)), (split_of(clip), "all")):
+            score_clip(clip, res, tallies[key])
+    return tallies
 
 
-def _weighted_cell(vals: list[tuple[float, float, int]]) -> str:
-    """'MAE det' over clips: each clip's MAE weighted by its detected frames."""
-    vals = [(e, d, n) for e, d, n in vals if np.isfinite(e)]
-    if not vals:
-        return "      -      "
-    w = np.array([n * d for _, d, n in vals])
-    e = np.sum([v[0] for v in vals] * w) / w.sum()
-    d = np.sum([v[1] * v[2] for v in vals]) / np.sum([v[2] for v in vals])
-    return f"{e:6.2f} {d:5.2f}"
+def report(clips: list[Clip], adaptive: bool, calibration: Calibration) -> dict:
+    tallies = score_groups(clips, adaptive, calibration)
+    order = {"train": 0, "val": 1, "test": 2, "sample": 3}
+    figures: dict = {}
+    for split, klass in sorted(tallies, key=lambda k: (order.get(k[0], 9), k[1] == "all", k[1])):
+        figures.setdefault(split, {})[klass] = group_table(f"{split} / {klass}",
+                                                           tallies[(split, klass)])
+    overfit_report(figures)
+    return figures
+
+
+def overfit_report(figures: dict) -> None:
+    """Test against training figure per metric and class (the issue's 1.5x rule)."""
+    if "train" not in figures or "test" not in figures:
+        return
+    print("\ntest / train MAE per class (over 1.5: overfit)")
+    for klass, test in figures["test"].items():
+        train = figures["train"].get(klass)
+        if not train:
+            continue
+        cells = []
+        for m, t in test["metrics"].items():
+            tr = train["metrics"].get(m, {}).get("ours")
+            if t["ours"] is not None and tr:
+                ratio = t["ours"] / tr
+                flag = " OVERFIT" if ratio > 1.5 else ""
+                cells.append(f"{m.removesuffix('_deg')} {ratio:.2f}{flag}")
+        print(f"  {klass}: " + ", ".join(cells))
+
+
+# ---------------------------------------------------------------------- yaw sweep
+
+
+def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
+    """Error per |yaw| band, ours and raw, the arch flag and the view estimate."""
+    bands: dict[float, Tally] = defaultdict(Tally)
+    view_err: dict[float, list[float]] = defaultdict(list)
+    signed_err: dict[float, list[float]] = defaultdict(list)
+    for clip in clips:
+        yaw = true_yaw(clip)
+        band = SWEEP_BAND_DEG * round(abs(yaw) / SWEEP_BAND_DEG)
+        res = run_clip(clip, False, calibration)
+        score_clip(clip, res, bands[band])
+        ok = np.isfinite(res["view_angle"])
+        view_err[band].extend(np.abs(res["view_angle"][ok] - abs(yaw)).tolist())
+        sv = np.isfinite(res["signed_view"])
+        signed_err[band].extend(np.abs(res["signed_view"][sv] - yaw).tolist())
+    print("\nyaw sweep (test bodies): |yaw| band, MAE ours/raw, arch recall / false flags, "
+          "view angle MAE (unsigned, signed)")
+    names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg",
+             "trunk_inclination_deg", "pelvic_tilt_deg", "lumbar_extension_deg")
+    print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:14]:>15s}" for n in names)
+          + "   arch rec/false   view  signed")
+    out = {}
+    for band in sorted(bands):
+        t = bands[band]
+        cells, entry = [], {"clips": t.clips, "metrics": {}}
+        for n in names:
+            a, _ = t.mae(("ours", n))
+            b, _ = t.mae(("raw", n))
+            cells.append(f"{_cell(a)}/{_cell(b)}".rjust(15))
+            entry["metrics"][n] = {"ours": _num(a), "raw": _num(b)}
+        arch = t.arch()
+        entry["arch"] = arch
+        v = float(np.mean(view_err[band])) if view_err[band] else np.nan
+        s = float(np.mean(signed_err[band])) if signed_err[band] else np.nan
+        entry["view_mae_deg"], entry["signed_view_mae_deg"] = _num(v), _num(s)
+        rec = "-" if arch["recall"] is None else f"{arch['recall']:.2f}"
+        fal = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.2f}"
+        print(f"  {band:4.0f} {t.clips:5d} " + " ".join(cells)
+              + f"   {rec:>6s}/{fal:<6s}  {_cell(v):>5s} {_cell(s):>6s}")
+        out[f"{band:g}"] = entry
+    return out
+
+
+def plot_sweep(sweep: dict, path: Path) -> None:
+    """Hip extension and knee flexion error against |yaw|, ours and raw (a PNG)."""
+    import cv2
+
+    w, h, pad = 900, 520, 70
+    img = np.full((h, w, 3), 255, np.uint8)
+    yaws = sorted(float(k) for k in sweep)
+    ymax = 15.0
+
+    def xy(yaw: float, err: float) -> tuple[int, int]:
+        return (int(pad + (w - 2 * pad) * yaw / 60.0),
+                int(h - pad - (h - 2 * pad) * min(err, ymax) / ymax))
+
+    for e in range(0, int(ymax) + 1, 3):
+        cv2.line(img, xy(0, e), xy(60, e), (225, 225, 225), 1)
+        cv2.putText(img, f"{e}", (pad - 30, xy(0, e)[1] + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
+                    (60, 60, 60), 1, cv2.LINE_AA)
+    for y in range(0, 61, 10):
+        cv2.putText(img, f"{y}", (xy(y, 0)[0] - 8, h - pad + 22), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (60, 60, 60), 1, cv2.LINE_AA)
+    series = (("hip_extension_deg", "ours", (200, 80, 20), "hip extension, posecoach"),
+              ("hip_extension_deg", "raw", (200, 80, 20), "hip extension, raw landmarks"),
+              ("knee_flexion_deg", "ours", (40, 40, 200), "knee flexion, posecoach"),
+              ("knee_flexion_deg", "raw", (40, 40, 200), "knee flexion, raw landmarks"))
+    for k, (metric, who, colour, label) in enumerate(series):
+        pts = [xy(y, sweep[f"{y:g}"]["metrics"][metric][who]) for y in yaws
+               if sweep[f"{y:g}"]["metrics"][metric][who] is not None]
+        for a, b in zip(pts, pts[1:], strict=False):
+            if who == "ours":
+                cv2.line(img, a, b, colour, 3, cv2.LINE_AA)
+            else:
+                cv2.line(img, a, b, colour, 1, cv2.LINE_AA)
+        cv2.putText(img, label, (pad + 10, pad - 40 + 18 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
+                    colour, 2 if who == "ours" else 1, cv2.LINE_AA)
+    cv2.line(img, xy(0, 3), xy(60, 3), (0, 150, 0), 1)
+    cv2.putText(img, "degrees off side-on (|yaw|)", (w // 2 - 110, h - 15),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(img, "MAE, deg", (5, pad - 50), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1,
+                cv2.LINE_AA)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), img)
+
+
+# ---------------------------------------------------------------------- output
+
+
+def write_docs(figures: dict, sweep: dict | None, source: str) -> None:
+    """docs/accuracy.json (what the stored-results test compares) and docs/ACCURACY.md."""
+    DOCS.mkdir(exist_ok=True)
+    document = {"source": source, "calibration": "models/calibration.json",
+                "groups": figures, "yaw_sweep": sweep}
+    (DOCS / "accuracy.json").write_text(json.dumps(document, indent=2) + "\n")
+    lines = ["# Accuracy (generated by `python tools/bench/bench_accuracy.py --write`; do not "
+             "edit)", "", f"Data: {source}.", ""]
+    for split, groups in figures.items():
+        for klass, g in groups.items():
+            lines += [f"## {split} / {klass} ({g['clips']} clips)", "",
+                      "| metric | posecoach MAE | det | raw landmarks MAE | det |",
+                      "|---|---|---|---|---|"]
+            for m, v in g["metrics"].items():
+                lines.append(f"| {m} | {_md(v['ours'])} | {_md(v['ours_det'])} | "
+                             f"{_md(v['raw'])} | {_md(v['raw_det'])} |")
+            a = g["arch"]
+            if a["arch_frames"] or a["good_frames"]:
+                lines += ["", f"Arching flag: recall {_pct(a['recall'])} of {a['arch_frames']} "
+                          f"arch frames, false flags {_pct(a['false_flag_rate'])} of "
+                          f"{a['good_frames']} good-form frames, cue delay median "
+                          f"{_md(a['cue_delay_median_s'])} s / max {_md(a['cue_delay_max_s'])} "
+                          f"s, {a['episodes_missed']} of {a['episodes']} episodes missed."]
+            lines.append("")
+    if sweep:
+        lines += ["## Yaw sweep (test bodies)", "",
+                  "| abs yaw | clips | hip ext ours / raw | knee ours / raw | arch recall | "
+                  "false flags | view MAE | signed view MAE |", "|---|---|---|---|---|---|---|---|"]
+        for band, e in sweep.items():
+            hip, knee = e["metrics"]["hip_extension_deg"], e["metrics"]["knee_flexion_deg"]
+            lines.append(f"| {band} | {e['clips']} | {_md(hip['ours'])} / {_md(hip['raw'])} | "
+                         f"{_md(knee['ours'])} / {_md(knee['raw'])} | "
+                         f"{_md(e['arch']['recall'])} | {_md(e['arch']['false_flag_rate'])} | "
+                         f"{_md(e['view_mae_deg'])} | {_md(e['signed_view_mae_deg'])} |")
+    (DOCS / "ACCURACY.md").write_text("\n".join(lines) + "\n")
+
+
+def _md(v) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{100 * v:.1f}%"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="parallel pose extraction")
     parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="a rendered corpus (tools/clipgen/corpus.py): score its splits")
+    parser.add_argument("--splits", default="train,val,test",
+                        help="corpus splits to score (comma-separated)")
+    parser.add_argument("--samples", action="store_true",
+                        help="with --corpus: score the sample clips too, as their own group")
+    parser.add_argument("--yaw-sweep", action="store_true", help="score the corpus's sweep")
+    parser.add_argument("--plot", type=Path, default=None, help="with --yaw-sweep: a PNG")
     parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
     parser.add_argument("--workers", type=int, default=1,
                         help="landmarkers dealt frames in turn, as analyze on N cores")
+    parser.add_argument("--model", type=Path, default=None, help="pose model bundle")
+    parser.add_argument("--write", action="store_true",
+                        help="write docs/accuracy.json and docs/ACCURACY.md")
     args = parser.parse_args(argv)
-    clips = load_clips(args.videos, jobs=args.jobs, workers=max(1, args.workers))
+    workers = max(1, args.workers)
+    clips: list[Clip] = []
+    if args.corpus is not None:
+        splits = [s for s in args.splits.split(",") if s]
+        clips = load_corpus(args.corpus, splits, jobs=args.jobs, workers=workers,
+                            model=args.model)
+    if args.corpus is None or args.samples:
+        clips += load_clips(args.videos, jobs=args.jobs, workers=workers, model=args.model)
     if not clips:
-        print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
+        print("no ground-truth clips found", file=sys.stderr)
         return 1
-    totals: dict = {}
-    for clip in clips:
-        clip_report(clip, run_clip(clip, args.adaptive), totals)
-    print("\nside-on clips, frame-weighted: metric, ours MAE/det, plain MAE/det")
-    for m in METRIC_NAMES:
-        cells = [_weighted_cell(totals.get((m, key), [])) for key in ("ours", "plain")]
-        print(f"  {m:26s} {cells[0]}   {cells[1]}")
-    bench = [_weighted_cell(totals.get(("bench", key), [])) for key in ("ours", "plain")]
-    print(f"{BENCH_PREFIX}* clips: {BENCH_METRIC} {bench[0]}   plain {bench[1]}"
-          f"   (target <= {BENCH_TARGET_DEG})")
-    hits, false = totals.get("arch_hits", []), totals.get("arch_false", [])
-    if hits:
-        print(f"arching flag: {np.mean(hits):.1%} of {len(hits)} arching frames (target >= 90%)")
-    if false:
-        print(f"arching flag: {np.mean(false):.1%} of {len(false)} good-form frames (target <= 5%)")
+    figures = report(clips, args.adaptive, DEFAULT_CALIBRATION)
+    sweep = None
+    if args.yaw_sweep and args.corpus is not None:
+        sweep_clips = load_corpus(args.corpus, ["sweep"], jobs=args.jobs, workers=workers,
+                                  model=args.model)
+        sweep = sweep_report(sweep_clips, DEFAULT_CALIBRATION)
+        if args.plot:
+            plot_sweep(sweep, args.plot)
+    if args.write:
+        source = f"corpus {args.corpus.name}" if args.corpus else "sample_videos"
+        write_docs(figures, sweep, source)
     return 0
 
 

@@ -102,14 +102,14 @@ def _first(poses: list[Pose], _time_s: float) -> Pose | None:
     return poses[0] if poses else None
 
 
-def _poses(video: Path, workers: int):
+def _poses(video: Path, workers: int, model: Path | None = None):
     """(frame, pose) over the clip: one landmarker, or `workers` dealt frames in turn
     exactly as `posecoach analyze` does on a machine with that many cores."""
     from posecoach.pose.estimation import MediaPipePoseEstimator
     from posecoach.pose.parallel import parallel_poses
     from posecoach.pose.sources import open_source
 
-    landmarkers = [MediaPipePoseEstimator() for _ in range(workers)]
+    landmarkers = [MediaPipePoseEstimator(model) for _ in range(workers)]
     try:
         with open_source(video) as source:
             if workers == 1:
@@ -122,14 +122,14 @@ def _poses(video: Path, workers: int):
             landmarker.close()
 
 
-def extract_clip(video: Path, workers: int = 1) -> dict[str, np.ndarray]:
+def extract_clip(video: Path, workers: int = 1, model: Path | None = None) -> dict[str, np.ndarray]:
     """Run the estimator over one video and return the arrays to cache."""
     n = NUM_LANDMARKS
     rec: dict[str, list] = {k: [] for k in ("index", "time_s", "detected", "xy", "z")}
     rec.update({k: [] for k in ("visibility", "presence", "world", "mask_bits")})
     mask_shape = np.zeros(2, int)
     size = np.zeros(2, int)
-    for frame, pose in _poses(video, workers):
+    for frame, pose in _poses(video, workers, model):
         size = np.array(frame.size)
         rec["index"].append(frame.index)
         rec["time_s"].append(frame.time_s)
@@ -156,18 +156,20 @@ def extract_clip(video: Path, workers: int = 1) -> dict[str, np.ndarray]:
     return out
 
 
-def _cache_path(video: Path, workers: int = 1) -> Path:
+def _cache_path(video: Path, workers: int = 1, model: Path | None = None) -> Path:
     st = video.stat()
     tag = "" if workers == 1 else f".w{workers}"
+    if model is not None:
+        tag += "." + Path(model).stem.removeprefix("pose_landmarker_")
     return CACHE / f"{video.stem}.{st.st_size}.{int(st.st_mtime)}{tag}.npz"
 
 
-def _extract_to_cache(video: Path, workers: int = 1) -> Path:
-    path = _cache_path(video, workers)
+def _extract_to_cache(video: Path, workers: int = 1, model: Path | None = None) -> Path:
+    path = _cache_path(video, workers, model)
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **extract_clip(video, workers))
+        np.savez_compressed(tmp, **extract_clip(video, workers, model))
         tmp.replace(path)
     return path
 
@@ -183,26 +185,50 @@ def clip_names(videos: Path = VIDEOS) -> list[str]:
 
 
 def load_clips(
-    videos: Path = VIDEOS, names: list[str] | None = None, jobs: int = 2, workers: int = 1
+    videos: Path = VIDEOS,
+    names: list[str] | None = None,
+    jobs: int = 2,
+    workers: int = 1,
+    model: Path | None = None,
 ) -> list[Clip]:
     """Every ground-truth clip with its raw poses (extracting missing caches in parallel).
 
     workers: landmarkers per clip, frames dealt out in turn (posecoach.pose.parallel), as
-    `posecoach analyze` runs on a machine with that many cores; cached separately."""
+    `posecoach analyze` runs on a machine with that many cores; cached separately, and so
+    is each pose `model` (None: the bundled default)."""
     names = names or clip_names(videos)
-    paths = [videos / f"{n}.mp4" for n in names]
-    todo = [p for p in paths if not _cache_path(p, workers).exists()]
+    return _load([videos / f"{n}.mp4" for n in names], jobs, workers, model)
+
+
+def load_corpus(
+    root: Path,
+    splits: list[str],
+    jobs: int = 2,
+    workers: int = 1,
+    model: Path | None = None,
+) -> list[Clip]:
+    """The clips of a rendered corpus (tools/clipgen/corpus.py: ROOT/SPLIT/NAME.mp4 with
+    its .csv and .json) in the given splits, complete ones only."""
+    paths = []
+    for split in splits:
+        folder = Path(root) / split
+        paths += [folder / f"{n}.mp4" for n in clip_names(folder)] if folder.is_dir() else []
+    return _load(paths, jobs, workers, model)
+
+
+def _load(paths: list[Path], jobs: int, workers: int, model: Path | None) -> list[Clip]:
+    todo = [p for p in paths if not _cache_path(p, workers, model).exists()]
     if todo:
         print(f"running BlazePose over {len(todo)} clip(s) (cached in {CACHE})", file=sys.stderr)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(_extract_to_cache, todo, [workers] * len(todo)))
+            list(pool.map(_extract_to_cache, todo, [workers] * len(todo), [model] * len(todo)))
     clips = []
-    for name, video in zip(names, paths, strict=True):
+    for video in paths:
         meta_path = video.with_suffix(".json")
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        with np.load(_cache_path(video, workers)) as data:
+        with np.load(_cache_path(video, workers, model)) as data:
             raw = {k: data[k] for k in data.files}
-        clips.append(Clip(name, meta, read_gt(video.with_suffix(".csv")), raw))
+        clips.append(Clip(video.stem, meta, read_gt(video.with_suffix(".csv")), raw))
     return clips
 
 
