@@ -14,15 +14,19 @@ What it fits (all on side-on clips, |camera yaw| <= SIDE_ON_MAX_YAW):
   2. pelvis models: least squares from back-contour features (+ trunk angles) to
      ground-truth pelvic_tilt_deg and lumbar_extension_deg;
   3. the lumbar-extension threshold for the `arching` flag.
-Each is validated leave-one-clip-out, and the script prints a Calibration(...)
-block to paste into posecoach/measure/calibration.py.
+With --corpus DIR everything is fitted on the corpus's train split and every choice
+(pelvis feature set, arching threshold) is made on its val split; --write stores the
+result in models/calibration.json with its provenance. Without it, the sample clips are
+used and validated leave-one-clip-out (a development check: they are not a test set).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +34,13 @@ import numpy as np
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.measure import geometry as geo
 from posecoach.measure.calibration import (
+    CALIBRATION_FILE,
     AnkleOffset,
     Calibration,
     JointOffset,
     PelvisModel,
     SegmentOffset,
+    save_calibration,
 )
 from posecoach.measure.frame import (
     LYING_TRUNK_DEG,
@@ -56,7 +62,8 @@ from posecoach.registry import ESTIMATED_METRICS, MEASURED_METRICS
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # run as a script: the repo's tools package
-from tools.synth.gtclips import VIDEOS, Clip, iter_frames, load_clips  # noqa: E402
+from posecoach.resources import data_dir  # noqa: E402
+from tools.synth.gtclips import VIDEOS, Clip, iter_frames, load_clips, load_corpus  # noqa: E402
 
 SIDE_ON_MAX_YAW = 10.0
 LANDMARK_METRICS = MEASURED_METRICS
@@ -67,6 +74,9 @@ CONTOUR = ("low_back_angle_deg", "upper_back_angle_deg", "sacral_angle_deg", "be
 CONTOUR += ("lordosis_depth",)
 FEATURE_SETS = (
     ("low_back_angle_deg",),
+    ("lordosis_depth", "sacral_angle_deg", "trunk_inclination_deg"),
+    ("low_back_angle_deg", "sacral_angle_deg", "lordosis_depth", "trunk_inclination_deg",
+     "hip_extension_deg"),
     ("rel_low_back_angle_deg",),
     ("rel_bend_deg",),
     ("rel_lordosis_depth",),
@@ -357,7 +367,8 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                 push(gt, name, float(c.gt[name][row]) if name in c.gt else np.nan)
             phase = str(c.gt["phase"][row]) if "phase" in c.gt else ""
             push(gt, "phase", phase)
-            push(gt, "arch_fault", float(phase == "fault" and "arch" in c.name))
+            klass = str(c.meta.get("scenario_class") or c.name)
+            push(gt, "arch_fault", float(phase == "fault" and "arch" in klass))
             fdict = {**(feats.as_dict() if feats is not None else {}), **rel}
             for name in CONTOUR:
                 push(feat, name, fdict.get(name, np.nan))
@@ -527,12 +538,104 @@ def print_calibration(calib: Calibration) -> None:
     print(f"    arch_lumbar_threshold_deg={calib.arch_lumbar_threshold_deg!r},")
 
 
+def split_errors(
+    train: FrameTable, val: FrameTable, target: str, names: tuple[str, ...]
+) -> tuple[float, float, np.ndarray | None]:
+    """(MAE, RMSE) on `val` of a linear model on `names` fitted on `train`, and its
+    validation predictions."""
+    coef = fit_linear(train, target, names, np.ones(train.clip.shape, bool))
+    if coef is None:
+        return np.nan, np.nan, None
+    pred = predict(val, names, coef)
+    err = pred - val.gt[target]
+    ok = np.isfinite(err)
+    if not ok.any():
+        return np.nan, np.nan, None
+    return float(np.mean(np.abs(err[ok]))), float(np.sqrt(np.mean(err[ok] ** 2))), pred
+
+
+def fit_pelvis_on_split(
+    train: FrameTable, val: FrameTable, target: str
+) -> tuple[PelvisModel | None, np.ndarray]:
+    """The feature set with the lowest validation RMSE (fitted on train only), and its
+    validation predictions."""
+    none = np.full(val.clip.shape, np.nan)
+    scored = []
+    for names in FEATURE_SETS:
+        m, r, pred = split_errors(train, val, target, names)
+        print(f"  {target:22s} val MAE {m:5.2f} RMSE {r:5.2f}  <- {', '.join(names)}")
+        if np.isfinite(r):
+            scored.append((r, len(names), m, names, pred))
+    if not scored:
+        return None, none
+    best = min(s[0] for s in scored)
+    r, _, m, names, pred = min((x for x in scored if x[0] <= best + 0.05), key=lambda x: x[1])
+    coef = fit_linear(train, target, names, np.ones(train.clip.shape, bool))
+    model = PelvisModel(
+        intercept=round(float(coef[0]), 4),
+        coef={n: round(float(c), 5) for n, c in zip(names, coef[1:], strict=True)},
+        rmse_deg=round(r, 2),
+    )
+    return model, pred
+
+
+def fit_on_corpus(root: Path, jobs: int) -> tuple[Calibration, dict]:
+    """Everything fitted on the corpus's train split, every choice made on its val split."""
+    train = load_corpus(root, ["train"], jobs=jobs)
+    val = load_corpus(root, ["val"], jobs=jobs)
+    print(f"corpus {root}: {len(train)} train clips, {len(val)} val clips")
+    facing = {c.name: facings(c) for c in train + val}
+    calib = fit_offsets(train, facing)
+    raw_val = frame_table(val, facing, Calibration())
+    cal_train = frame_table(train, facing, calib)
+    cal_val = frame_table(val, facing, calib)
+    report_landmarks(raw_val, cal_val, cal_val)
+    print("\npelvis models (fitted on train, chosen on val):")
+    tilt, _ = fit_pelvis_on_split(cal_train, cal_val, "pelvic_tilt_deg")
+    lumbar, lumbar_val = fit_pelvis_on_split(cal_train, cal_val, "lumbar_extension_deg")
+    threshold = fit_arch_threshold(cal_val, lumbar_val)
+    offset = fit_hip_pelvis_offset(cal_train)
+    calib = replace(calib, pelvic_tilt=tilt, lumbar_extension=lumbar, hip_pelvis_offset_deg=offset)
+    if np.isfinite(threshold):
+        calib = replace(calib, arch_lumbar_threshold_deg=threshold)
+    bodies = sorted({str(c.meta.get("body_id")) for c in train})
+    provenance = {
+        "fitted_by": f"python tools/calibrate/calibrate_metrics.py --corpus {root.name} --write",
+        "data": f"corpus {root.name}: {len(train)} train clips of {len(bodies)} bodies "
+        f"(fitted), {len(val)} val clips (feature sets and the arching threshold chosen)",
+        "corpus_version": str(train[0].meta.get("corpus_version")) if train else None,
+        "date": date.today().isoformat(),
+        "git_commit": _git_commit(),
+    }
+    return calib, provenance
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=Path(__file__).parent, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="parallel extraction processes")
     parser.add_argument("--videos", type=Path, default=VIDEOS, help="folder of GT clips")
     parser.add_argument("--clips", nargs="*", help="only these clip names")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="fit on this corpus's train split, choose on its val split")
+    parser.add_argument("--write", action="store_true",
+                        help="with --corpus: write models/calibration.json")
     args = parser.parse_args(argv)
+    if args.corpus is not None:
+        calib, provenance = fit_on_corpus(args.corpus, args.jobs)
+        print_calibration(calib)
+        if args.write:
+            path = save_calibration(calib, data_dir("models") / CALIBRATION_FILE, provenance)
+            print(f"wrote {path}")
+        return 0
     clips = load_clips(args.videos, names=args.clips, jobs=args.jobs)
     if not clips:
         print("no ground-truth clips (NAME.mp4 + NAME.csv) in sample_videos/", file=sys.stderr)
