@@ -360,18 +360,21 @@ def main(argv: list[str] | None = None) -> int:
     started, cpu0 = time.monotonic(), _cpu_seconds()
     context = multiprocessing.get_context("spawn")
     failures = 0
-    with ProcessPoolExecutor(
-        args.jobs, mp_context=context, max_tasks_per_child=BODIES_PER_WORKER
-    ) as pool:
-        futures = [pool.submit(render_group, g, str(args.out)) for g in groups_by_body(todo)]
-        for n, future in enumerate(futures, 1):
-            try:
-                future.result()
-            except Exception as exc:  # keep going: the clip stays missing, a rerun retries
-                failures += 1
-                print(f"group {n} failed: {exc!r}", file=sys.stderr, flush=True)
-            if n % 5 == 0:
-                write_index(args.out, corpus_spec.corpus(args.seed))
+    groups = groups_by_body(todo)
+    chunk = BODIES_PER_WORKER * max(1, args.jobs)
+    # A fresh pool per chunk of bodies replaces the workers (the OSMesa stack keeps its
+    # memory); max_tasks_per_child would do the same but hangs on Python 3.11.
+    for first in range(0, len(groups), chunk):
+        with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
+            futures = [pool.submit(render_group, g, str(args.out))
+                       for g in groups[first:first + chunk]]
+            for n, future in enumerate(futures, first + 1):
+                try:
+                    future.result()
+                except Exception as exc:  # keep going: the clip stays missing, a rerun retries
+                    failures += 1
+                    print(f"group {n} failed: {exc!r}", file=sys.stderr, flush=True)
+        write_index(args.out, corpus_spec.corpus(args.seed))
     listed = write_index(args.out, corpus_spec.corpus(args.seed))
     missing = [s.name for s in specs if not is_done(args.out, s)]
     elapsed, cpu = time.monotonic() - started, _cpu_seconds() - cpu0
