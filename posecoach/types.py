@@ -178,6 +178,9 @@ class FrameMetrics:
     view_ok: camera close enough to side-on and the needed joints in frame.
     view_angle_deg: estimated angle of the camera away from a pure side view
         (0 = side-on, 90 = facing the camera); NaN when unknown.
+    view_yaw_deg: the same with the way the body is turned: + chest towards the camera,
+        - back towards it; NaN when unknown.
+    near_side: the body side nearer the camera, or None.
     posture: coarse body position: "kneeling", "standing", "supine", "prone",
         "reclined", "unknown".
     motion: how fast the body moves, in body heights per second (for stillness).
@@ -190,6 +193,8 @@ class FrameMetrics:
     facing: int = 0
     view_ok: bool = False
     view_angle_deg: float = float("nan")
+    view_yaw_deg: float = float("nan")
+    near_side: Side | None = None
     posture: str = "unknown"
     motion: float = float("nan")
     values: dict[str, float] = field(default_factory=dict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from posecoach.measure.view import BAD_DEG, out_of_frame
+from posecoach.measure.view import out_of_frame
 from posecoach.types import FrameMetrics, Pose
 
 NO_PERSON = "Step into the picture, side-on to the camera"
@@ -16,6 +16,10 @@ TURN = "Turn side-on to the camera"
 FEET_OUT = "Move back: your feet are out of frame"
 HEAD_OUT = "Move back: your head and shoulders are out of frame"
 BODY_OUT = "Move back so your whole body is in frame"
+# A turn is named only when the view is at least this far off and said to the nearest step.
+TURN_MIN_DEG = 5.0
+TURN_STEP_DEG = 5.0
+UPRIGHT_POSTURES = ("kneeling", "standing")
 
 
 def setup_message(pose: Pose | None, metrics: FrameMetrics | None) -> str | None:
@@ -37,7 +41,19 @@ def setup_message(pose: Pose | None, metrics: FrameMetrics | None) -> str | None
         return HEAD_OUT
     if missing:
         return BODY_OUT
-    angle = metrics.view_angle_deg
-    if math.isfinite(angle) and angle > BAD_DEG:
-        return TURN
-    return TURN
+    return turn_instruction(metrics) or TURN
+
+
+def turn_instruction(metrics: FrameMetrics) -> str | None:
+    """Which way and about how far to turn, from the signed view angle, or None when the
+    direction is not known. Upright, the person turns; lying, the camera moves."""
+    yaw = metrics.view_yaw_deg
+    if not math.isfinite(yaw) or abs(yaw) < TURN_MIN_DEG:
+        return None
+    amount = max(TURN_STEP_DEG, TURN_STEP_DEG * round(abs(yaw) / TURN_STEP_DEG))
+    if metrics.posture not in UPRIGHT_POSTURES:
+        return f"Move the camera about {amount:.0f} deg round, to see you exactly from the side"
+    way = "away from" if yaw > 0 else "towards"
+    near = metrics.near_side
+    faces = f", so your {near.name.lower()} side faces it" if near is not None else ""
+    return f"Turn your chest about {amount:.0f} deg {way} the camera{faces}"

@@ -31,13 +31,17 @@ from posecoach.measure.frame import (
 from posecoach.measure.pelvis import ContourReference
 from posecoach.measure.side import SideTracker
 from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
-from posecoach.measure.view import ViewChecker
+from posecoach.measure.view import ViewChecker, near_side
 from posecoach.registry import LEG_METRICS
 from posecoach.types import FrameMetrics, Pose
 
 DEFAULT_SMOOTHING = OneEuroParams()
 # Not filtered itself: composed from the smoothed metrics it is made of (_smooth).
 COMPOSED_METRIC = "hip_extension_pelvis_deg"
+# A view this many degrees from the one the references were learned under is a new view:
+# the pelvis reference, the working side and the filters are learned again.
+VIEW_CHANGE_DEG = 15.0
+VIEW_SETTLE_S = 1.5
 # Confidence is scaled by this while the camera is oblique or joints leave the frame.
 OBLIQUE_CONFIDENCE_FACTOR = 0.5
 # Confidence of a value held by the smoother through a short dropout.
@@ -175,6 +179,9 @@ class MetricsTracker:
         self._motion = _Motion()
         self._contour = ContourReference()
         self._side: Side | None = None
+        self._learned_view: float | None = None
+        self._settle_until = -np.inf
+        self.view_changes = 0  # times the references were dropped for a new view
         self.last_raw: MetricValues = empty_metrics()
 
     def set_side(self, side: Side | None) -> None:
@@ -184,7 +191,14 @@ class MetricsTracker:
     def update(self, pose: Pose | None, time_s: float) -> FrameMetrics:
         """Metrics of this frame; NaN values and pose_detected False when pose is None."""
         facing, side = self._sides.update(pose, time_s)
-        view_ok, view_angle = self._view.update(pose, side, time_s)
+        view_ok, view_angle = self._view.update(
+            pose, side, time_s, facing or self._sides.provisional_facing
+        )
+        if self._view_changed(time_s):
+            self._relearn(time_s)
+            facing, side = self._sides.update(pose, time_s)
+        if time_s < self._settle_until:  # the pelvis reference waits for the new view
+            self._contour.reset()
         motion = self._motion.update(pose, time_s)
         # Before facing is decided (the first few frames) measure with this
         # frame's own evidence; the reported facing stays 0 until then.
@@ -206,6 +220,8 @@ class MetricsTracker:
             facing=facing,
             view_ok=view_ok,
             view_angle_deg=view_angle,
+            view_yaw_deg=self._view.yaw_deg,
+            near_side=near_side(pose) if pose is not None else None,
             posture=posture,
             motion=motion,
             values=dict(values),
@@ -247,6 +263,32 @@ class MetricsTracker:
             out[name] = float(conf * factor)
         return out
 
+    def _view_changed(self, time_s: float) -> bool:
+        """Has the camera view moved by more than VIEW_CHANGE_DEG from the one the
+        references were learned under? The first view seen becomes that view, and after
+        a change the view it settles on (within VIEW_SETTLE_S) becomes the new one."""
+        yaw = self._view.yaw_deg
+        angle = yaw if np.isfinite(yaw) else self._view.angle_deg
+        if not np.isfinite(angle):
+            return False
+        if self._learned_view is None or time_s < self._settle_until:
+            self._learned_view = angle
+            return False
+        return abs(angle - self._learned_view) > VIEW_CHANGE_DEG
+
+    def _relearn(self, time_s: float) -> None:
+        """Drop what was learned under the old view: the pelvis contour reference, the
+        working side and facing, and the filters; keep the view itself."""
+        self._sides.reset()
+        self._contour.reset()
+        if self._smoother is not None:
+            self._smoother.reset()
+        self._side = None
+        yaw = self._view.yaw_deg
+        self._learned_view = yaw if np.isfinite(yaw) else self._view.angle_deg
+        self._settle_until = time_s + VIEW_SETTLE_S
+        self.view_changes += 1
+
     def reset(self) -> None:
         """Forget everything (a new video or a new person)."""
         self._sides.reset()
@@ -257,3 +299,5 @@ class MetricsTracker:
         self._motion = _Motion()
         self._contour.reset()
         self._side = None
+        self._learned_view = None
+        self._settle_until = -np.inf

@@ -27,7 +27,9 @@ is near comes from the depth the model gives (world landmarks, else relative z).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +37,7 @@ from posecoach.landmarks import Landmark, Side, sided
 from posecoach.measure import geometry as geo
 from posecoach.measure.calibration import DEFAULT_CALIBRATION, Calibration
 from posecoach.measure.frame import pair_midpoint
+from posecoach.resources import data_dir
 from posecoach.types import Pose
 
 # Oblique when the smoothed view angle exceeds BAD_DEG; side-on again below GOOD_DEG.
@@ -190,44 +193,84 @@ def estimate_view(
     return ViewEstimate(angle, widths, depth, world, not missing, missing)
 
 
+@dataclass(frozen=True)
+class ViewGate:
+    """Up to which view angle the measurements are trusted: set from the measured error
+    against yaw (tools/bench/bench_accuracy.py --yaw-sweep; models/view_gate.json), not by
+    hand. Oblique above `bad_deg`, side-on again below `good_deg` (hysteresis)."""
+
+    bad_deg: float = BAD_DEG
+    good_deg: float = GOOD_DEG
+
+
+VIEW_GATE_FILE = "view_gate.json"
+
+
+def load_view_gate(path: Path | None = None) -> ViewGate:
+    """The gate from models/view_gate.json, or the built-in default when there is none."""
+    path = path or data_dir("models") / VIEW_GATE_FILE
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ViewGate(float(document["bad_deg"]), float(document["good_deg"]))
+    except FileNotFoundError:
+        return ViewGate()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a usable view gate file ({exc})") from exc
+
+
+DEFAULT_GATE = load_view_gate()
+
+
 @dataclass
 class ViewChecker:
-    """Smoothed view angle and a view_ok decision with hysteresis.
+    """Smoothed view angle (unsigned and signed) and a view_ok decision with hysteresis.
 
-    The angle is averaged with time constant `time_constant_s` (a single wild frame
-    does not flag the view); view_ok turns False above BAD_DEG and True again only
-    below GOOD_DEG, and is False whenever a needed joint is out of frame.
+    The angles are averaged with time constant `time_constant_s` (a single wild frame
+    does not flag the view); view_ok turns False above the gate's bad_deg and True again
+    only below its good_deg, and is False whenever a needed joint is out of frame.
     """
 
     calibration: Calibration = DEFAULT_CALIBRATION
     time_constant_s: float = 0.5
+    gate: ViewGate = DEFAULT_GATE
     angle_deg: float = float("nan")
+    yaw_deg: float = float("nan")
     side_on: bool = True
     _last_time: float | None = field(default=None, repr=False)
 
-    def update(self, pose: Pose | None, side: Side | None, time_s: float) -> tuple[bool, float]:
+    def update(self, pose: Pose | None, side: Side | None, time_s: float,
+               facing: int = 0) -> tuple[bool, float]:
         """(view_ok, smoothed view angle in degrees) after this frame."""
         if pose is None:
             return False, self.angle_deg
         est = estimate_view(pose, side, self.calibration)
-        self._smooth(est.angle_deg, time_s)
+        alpha = self._alpha(time_s)
+        self.angle_deg = _blend(self.angle_deg, est.angle_deg, alpha)
+        self.yaw_deg = _blend(self.yaw_deg, signed_view_angle(pose, facing), alpha)
         if np.isfinite(self.angle_deg):
-            if self.side_on and self.angle_deg > BAD_DEG:
+            if self.side_on and self.angle_deg > self.gate.bad_deg:
                 self.side_on = False
-            elif not self.side_on and self.angle_deg < GOOD_DEG:
+            elif not self.side_on and self.angle_deg < self.gate.good_deg:
                 self.side_on = True
         return bool(self.side_on and est.in_frame and np.isfinite(self.angle_deg)), self.angle_deg
 
-    def _smooth(self, angle: float, time_s: float) -> None:
-        if not np.isfinite(angle):
-            return
-        if not np.isfinite(self.angle_deg) or self._last_time is None:
-            self.angle_deg, self._last_time = angle, time_s
-            return
+    def _alpha(self, time_s: float) -> float:
+        if self._last_time is None:
+            self._last_time = time_s
+            return 1.0
         dt = max(time_s - self._last_time, 0.0)
         self._last_time = time_s
-        alpha = 1.0 - np.exp(-dt / self.time_constant_s)
-        self.angle_deg += alpha * (angle - self.angle_deg)
+        return float(1.0 - np.exp(-dt / self.time_constant_s))
 
     def reset(self) -> None:
-        self.angle_deg, self.side_on, self._last_time = float("nan"), True, None
+        self.angle_deg, self.yaw_deg, self.side_on, self._last_time = (
+            float("nan"), float("nan"), True, None)
+
+
+def _blend(current: float, new: float, alpha: float) -> float:
+    """Exponential smoothing that starts at the first finite value and skips NaN."""
+    if not np.isfinite(new):
+        return current
+    if not np.isfinite(current):
+        return float(new)
+    return float(current + alpha * (new - current))
