@@ -26,6 +26,7 @@ CONTENT_ENV = "POSECOACH_CONTENT"
 
 # `motion` is not an angle but FrameMetrics.motion; rules may use it for stillness.
 MOTION = "motion"
+FITTED = "fitted"  # a rule threshold taken from the fitted calibration
 RULE_METRICS: frozenset[str] = frozenset(METRIC_NAMES) | {MOTION}
 POSTURES: frozenset[str] = frozenset({"kneeling", "standing", "supine", "prone", "reclined"})
 SEVERITIES: frozenset[str] = frozenset({"fault", "hint"})
@@ -272,14 +273,32 @@ def _kind(value: Any) -> str:
 def _condition(t: _Table, on_key: str, off_key: str) -> Condition:
     metric = t.choice("metric", RULE_METRICS)
     op = t.choice("op", OPS)
-    on = t.number(on_key, minimum=None)
-    off = t.number(off_key, minimum=None)
+    if t.data.get(on_key) == FITTED:
+        on, off = _fitted_thresholds(t, metric, op, on_key, off_key)
+    else:
+        on = t.number(on_key, minimum=None)
+        off = t.number(off_key, minimum=None)
     if (op == ">" and off > on) or (op == "<" and off < on):
         side = "below" if op == ">" else "above"
         t.fail(off_key, f"must be {side} or equal to '{on_key}' ({on}) for op '{op}'")
     min_conf = t.optional_number("min_confidence", 0.0)
     t.done()
     return Condition(metric, op, on, off, min_conf)
+
+
+def _fitted_thresholds(
+    t: _Table, metric: str, op: str, on_key: str, off_key: str
+) -> tuple[float, float]:
+    """`fault = "fitted"`: the threshold fitted with the estimate itself (models/
+    calibration.json), so the cue fires where the estimator was validated to separate
+    the fault from good form; `clear` is then a margin below it (degrees)."""
+    if metric != "lumbar_extension_deg" or op != ">":
+        t.fail(on_key, f'"{FITTED}" is only known for lumbar_extension_deg with op ">"')
+    from posecoach.measure.calibration import DEFAULT_CALIBRATION
+
+    t.used.add(on_key)
+    on = DEFAULT_CALIBRATION.arch_lumbar_threshold_deg
+    return on, on - t.number(off_key, minimum=0.0)
 
 
 def _rule(t: _Table) -> Rule:

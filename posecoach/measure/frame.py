@@ -40,7 +40,13 @@ from posecoach.measure.calibration import (
     JointOffset,
     SegmentOffset,
 )
-from posecoach.measure.pelvis import ContourReference, apply_model, back_profile, contour_features
+from posecoach.measure.pelvis import (
+    ContourReference,
+    apply_model,
+    back_profile,
+    contour_features,
+    profile_features,
+)
 from posecoach.measure.thigh import outline_axis
 
 # A landmark whose visibility is below this is treated as not seen.
@@ -374,6 +380,7 @@ def pelvis_metrics(
     if features is None:
         return out
     extra = dict(landmark_values.values)
+    extra.update(profile_features(profile))
     if reference is not None:
         extra.update(reference.update(features, landmark_values.values))
     conf = ESTIMATE_CONFIDENCE * min(points.mid_hip.conf, points.mid_shoulder.conf)

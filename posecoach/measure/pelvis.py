@@ -199,6 +199,18 @@ class ContourReference:
         self._samples.clear()
 
 
+def profile_features(profile: np.ndarray) -> dict[str, float]:
+    """The back profile's shape as model features: d(t) at each level minus the mean over
+    the levels ("prof_00" at hip level upwards), so that how far the edge sits from the
+    trunk line (body build, clothing) drops out and the shape stays. An absolute model of
+    these needs no reference, so it does not depend on how the person started."""
+    ok = np.isfinite(profile)
+    if ok.sum() < MIN_VALID_FRACTION * profile.size:
+        return {}
+    centred = profile - float(np.mean(profile[ok]))
+    return {f"prof_{k:02d}": float(v) for k, v in enumerate(centred)}
+
+
 def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, float]) -> float:
     """intercept + sum(coef * feature); features may be contour, relative ("rel_...")
     or landmark ones (`extra`); a missing one makes the result NaN."""

@@ -52,10 +52,12 @@ from posecoach.measure.frame import (
     raw_hip_angle,
 )
 from posecoach.measure.pelvis import (
+    PROFILE_LEVELS,
     REFERENCE_LANDMARK_METRICS,
     ContourReference,
     back_profile,
     contour_features,
+    profile_features,
 )
 from posecoach.measure.side import SideTracker
 from posecoach.registry import ESTIMATED_METRICS, MEASURED_METRICS
@@ -96,6 +98,19 @@ FEATURE_SETS = (
         "rel_hip_extension_deg",
     ),
 )
+
+
+# The back profile's shape (pelvis.profile_features): absolute, no reference needed.
+PROFILE = tuple(f"prof_{k:02d}" for k in range(len(PROFILE_LEVELS)))
+FEATURE_SETS += (
+    PROFILE,
+    (*PROFILE, "trunk_inclination_deg"),
+    (*PROFILE, "trunk_inclination_deg", "hip_extension_deg"),
+    (*PROFILE, "trunk_inclination_deg", "rel_lordosis_depth", "rel_sacral_angle_deg"),
+)
+# Ridge penalty (on standardised features) for the many-feature sets: the profile's
+# levels are strongly correlated, and plain least squares would fit their noise.
+RIDGE = 3.0
 
 
 def side_on(clip: Clip) -> bool:
@@ -353,12 +368,13 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
             f = int(facing[c.name][i])
             points = body_points(pose, side, f, calib)
             lm = landmark_metrics(points, f)
-            feats = None
+            feats, shape = None, {}
             if pose.mask is not None and points.mid_hip.ok and points.mid_shoulder.ok:
                 prof = back_profile(
                     pose.mask, points.mid_hip.xy, points.mid_shoulder.xy, f, pose.image_size
                 )
                 feats = contour_features(prof)
+                shape = profile_features(prof)
             rel = reference.update(feats, lm.values) if feats is not None else {}
             clip_ids.append(k)
             for name in LANDMARK_METRICS:
@@ -375,6 +391,8 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                 push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
             for name in REFERENCE_LANDMARK_METRICS:
                 push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
+            for name in PROFILE:
+                push(feat, name, shape.get(name, np.nan) if feats is not None else np.nan)
     as_arrays = {k: np.array(v) for k, v in est.items()}
     feat_arrays = {k: np.array(v) for k, v in feat.items()}
     feat_arrays.update(as_arrays)  # landmark metrics usable as features too
@@ -393,14 +411,23 @@ def mae(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def fit_linear(table: FrameTable, target: str, names: tuple[str, ...], rows: np.ndarray):
+    """[intercept, *coefficients] on the raw features: least squares, ridge-penalised on
+    standardised features when there are many of them."""
     x = np.stack([table.feat[n][rows] for n in names], axis=1)
     y = table.gt[target][rows]
     ok = np.all(np.isfinite(x), axis=1) & np.isfinite(y)
     if ok.sum() < len(names) + 5:
         return None
-    a = np.c_[np.ones(ok.sum()), x[ok]]
-    coef, *_ = np.linalg.lstsq(a, y[ok], rcond=None)
-    return coef
+    x, y = x[ok], y[ok]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    penalty = RIDGE * len(y) / 1000.0 if len(names) > 5 else 0.0
+    a = np.c_[np.ones(len(y)), z]
+    reg = np.diag([0.0] + [penalty] * len(names))
+    beta = np.linalg.solve(a.T @ a + reg, a.T @ y)
+    coef = beta[1:] / scale
+    return np.r_[beta[0] - coef @ mean, coef]
 
 
 def predict(table: FrameTable, names: tuple[str, ...], coef: np.ndarray) -> np.ndarray:
@@ -579,6 +606,40 @@ def fit_pelvis_on_split(
     return model, pred
 
 
+# Parts of the landmark calibration that can be left out, and the metrics they move: a
+# part is kept only if it lowers the validation error of those metrics (a correction
+# that fits the training bodies but not new ones is worse than none).
+PRUNABLE = (
+    ("knee", {"knee": SegmentOffset(), "knee_facing_right": None}, ("knee_flexion_deg",)),
+    ("ankle", {"ankle": AnkleOffset()}, ("knee_flexion_deg",)),
+    ("far_side", {"far_side": None}, ("hip_extension_deg", "thigh_to_horizontal_deg")),
+    ("other_hip", {"other_hip": None, "other_hip_per_deg": JointOffset()},
+     ("hip_extension_deg", "trunk_inclination_deg", "other_knee_flexion_deg")),
+    ("shoulder", {"shoulder": JointOffset()}, ("hip_extension_deg", "trunk_inclination_deg")),
+    ("thigh_outline", {"thigh_outline_offset_deg": None},
+     ("hip_extension_deg", "thigh_to_vertical_deg", "thigh_to_horizontal_deg")),
+)
+
+
+def _val_error(val: list[Clip], facing: dict, calib: Calibration, metrics: tuple) -> float:
+    table = frame_table(val, facing, calib)
+    return float(sum(mae(table.est[m], table.gt[m])[0] for m in metrics))
+
+
+def prune_on_val(calib: Calibration, val: list[Clip], facing: dict) -> Calibration:
+    """Drop each calibration part whose removal lowers the validation error it affects."""
+    for name, removed, metrics in PRUNABLE:
+        with_part = _val_error(val, facing, calib, metrics)
+        without = replace(calib, **removed)
+        without_part = _val_error(val, facing, without, metrics)
+        keep = with_part <= without_part
+        print(f"  {name:14s} val error of {', '.join(metrics)}: with {with_part:.2f}, "
+              f"without {without_part:.2f} -> {'kept' if keep else 'dropped'}")
+        if not keep:
+            calib = without
+    return calib
+
+
 def fit_on_corpus(root: Path, jobs: int) -> tuple[Calibration, dict]:
     """Everything fitted on the corpus's train split, every choice made on its val split."""
     train = load_corpus(root, ["train"], jobs=jobs)
@@ -586,6 +647,8 @@ def fit_on_corpus(root: Path, jobs: int) -> tuple[Calibration, dict]:
     print(f"corpus {root}: {len(train)} train clips, {len(val)} val clips")
     facing = {c.name: facings(c) for c in train + val}
     calib = fit_offsets(train, facing)
+    print("\nlandmark calibration parts (fitted on train, kept only if they help on val):")
+    calib = prune_on_val(calib, val, facing)
     raw_val = frame_table(val, facing, Calibration())
     cal_train = frame_table(train, facing, calib)
     cal_val = frame_table(val, facing, calib)
