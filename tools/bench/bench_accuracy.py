@@ -15,6 +15,9 @@ method under that clip's camera (yaw, pitch, perspective). MAE is in degrees ove
 frames where the truth is defined and the joints are in frame; "det" is the fraction of
 those frames with a number.
 
+The arching flag is the exercise's own low-back rule (its fitted threshold, hysteresis
+and confidence floor), stepped frame by frame as the session does.
+
 Groups: the corpus's splits (train is what the calibration was fitted on, val what its
 choices were made on, test what nothing saw) by clip class (kneeling, bench, lying),
 and the sample clips as their own group. Arching: frame recall over the arch-fault
@@ -39,6 +42,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from posecoach.exercises.rules import step_rule  # noqa: E402
+from posecoach.exercises.spec import SpecError, load_exercise  # noqa: E402
 from posecoach.landmarks import Landmark, Side  # noqa: E402
 from posecoach.measure.calibration import (  # noqa: E402
     DEFAULT_CALIBRATION,
@@ -76,6 +81,18 @@ def is_arch_clip(clip: Clip) -> bool:
     return "arch" in klass
 
 
+ARCH_CUES = ("back_arching", "back_lifting")
+
+
+def arch_rule(clip: Clip):
+    """The exercise's own low-back rule (what the app cues), or None."""
+    try:
+        spec = load_exercise(str(clip.meta.get("exercise", "")))
+    except SpecError:
+        return None
+    return next((r for r in spec.rules if r.cue in ARCH_CUES), None)
+
+
 def split_of(clip: Clip) -> str:
     return str(clip.meta.get("split") or "sample")
 
@@ -109,12 +126,17 @@ def run_clip(
     sides: list[Side | None] = []
     view_ok, view_angle, signed = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan)
     flags = np.zeros(n, bool)
+    rule, rule_state = arch_rule(clip), None
     for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
         rows[i] = row
         fm = tracker.update(pose, float(clip.raw["time_s"][i]))
         for m in METRIC_NAMES:
             ours[m][i] = fm.get(m)
-        flags[i] = is_arching(fm.values, calibration) is True
+        if rule is not None:
+            rule_state = step_rule(rule, rule_state, fm)
+            flags[i] = any(rule_state)
+        else:
+            flags[i] = is_arching(fm.values, calibration) is True
         sides.append(fm.side)
         view_ok[i], view_angle[i] = fm.view_ok, fm.view_angle_deg
         side = gt_side(clip.gt["side"][row]) if row >= 0 else None
