@@ -31,6 +31,8 @@ from posecoach.results.reading import (
     ResultsError,
     load_clip,
     metric_label,
+    noise_text,
+    noise_threshold,
     side_metrics,
 )
 
@@ -87,6 +89,7 @@ class Change:
     metric: str
     a: float
     b: float
+    comparable: bool = True  # False: the sessions are of different exercises
 
     @property
     def delta(self) -> float:
@@ -94,10 +97,13 @@ class Change:
 
     @property
     def verdict(self) -> str:
-        """"better", "worse", "same" or "n/a" (a value missing on either side)."""
+        """"better", "worse", "same" (within `noise_threshold`), "n/a" (a value missing on
+        either side) or "different exercise"."""
         if not (math.isfinite(self.a) and math.isfinite(self.b)):
             return "n/a"
-        if abs(self.delta) < 1e-6:
+        if not self.comparable:
+            return "different exercise"
+        if abs(self.delta) < max(noise_threshold(self.metric), 1e-6):
             return "same"
         higher_better = metric_label(self.metric)[2]
         return "better" if (self.delta > 0) == higher_better else "worse"
@@ -320,7 +326,8 @@ def compare(
         sa, sb = get_session(conn, a), get_session(conn, b)
         ra, rb = session_results(conn, a), session_results(conn, b)
     keys = sorted(set(ra) | set(rb), key=_order)
-    changes = [Change(s, m, _value(ra, s, m), _value(rb, s, m)) for s, m in keys]
+    same = sa.exercise == sb.exercise
+    changes = [Change(s, m, _value(ra, s, m), _value(rb, s, m), same) for s, m in keys]
     # A metric neither session measured (e.g. contract-relax gain of a plain hold) is noise.
     return sa, sb, [c for c in changes if c.verdict != "n/a" or _finite(c.a, c.b)]
 
@@ -330,8 +337,10 @@ def _finite(*values: float) -> bool:
 
 
 def _value(results: dict[tuple[str, str], float], side: str, metric: str) -> float:
-    # Fault time is stored only for cues that occurred: a missing cue means 0 s of it.
-    default = 0.0 if metric.startswith(FAULT_PREFIX) else math.nan
+    # Fault time is stored only for cues that occurred: a missing cue means 0 s of it,
+    # on a side that was done (a side not done has no hold time recorded).
+    done = math.isfinite(results.get((side, "good_form_hold_s"), math.nan))
+    default = 0.0 if metric.startswith(FAULT_PREFIX) and done else math.nan
     return results.get((side, metric), default)
 
 
@@ -391,6 +400,7 @@ def compare_text(sa: SessionRow, sb: SessionRow, changes: list[Change]) -> str:
     lines = [f"A = {_label(sa)}", f"B = {_label(sb)}"]
     if sa.exercise != sb.exercise:
         lines.append("note: different exercises - the numbers are not directly comparable")
+    lines.append(f"changes under {noise_text()} are within measurement noise: 'same'")
     rows = []
     for c in changes:
         label, unit, _ = metric_label(c.metric)

@@ -29,11 +29,16 @@ class ResultsError(Exception):
 
 @dataclass
 class SideResults(SideResult):
-    """A side's session records with the angle statistics of its stretch frames."""
+    """A side's session records with the angle statistics of its good-form hold frames.
+
+    done: False when the session recorded this side without a single hold (the side was
+    not done): its numbers are "not measured", never 0 s.
+    """
 
     peak_hip_extension_deg: float = math.nan
     peak_time_s: float = math.nan
     median_hip_extension_deg: float = math.nan
+    done: bool = True
 
     @property
     def total_fault_s(self) -> float:
@@ -106,6 +111,7 @@ def _side(key: str, data: dict[str, Any]) -> SideResults:
         peak_hip_extension_deg=_num(data.get("peak_hip_extension_deg")),
         peak_time_s=_num(data.get("peak_hip_extension_time_s")),
         median_hip_extension_deg=_num(data.get("median_hip_extension_deg")),
+        done=bool(records.holds),
     )
 
 
@@ -115,7 +121,7 @@ def _fill_from_frames(side: SideResults, frames: FrameTable) -> None:
     Frames counted: this side, view usable, and (when the session state was recorded) in
     a timed phase, so getting into position does not count.
     """
-    if len(frames) == 0:
+    if len(frames) == 0 or not side.done:
         return
     hip = frames.num("hip_extension_deg")
     t = frames.num("time_s")
@@ -237,13 +243,18 @@ KEY_METRICS: dict[str, tuple[str, str, bool]] = {
     "contract_relax_gain_deg": ("Contract-relax gain", "°", True),
 }
 FAULT_PREFIX = "fault_s:"
+# Changes smaller than this, per unit, are within measurement noise: a verdict says "same".
+NOISE_BY_UNIT: dict[str, float] = {"s": 1.0, "°": 2.0, "": 0.5}
 
 
 def side_metrics(side: SideResults) -> dict[str, float]:
     """The per-side numbers kept in the history and compared between sessions.
 
-    Time in fault per cue is stored as `fault_s:<cue>` (lower is better).
+    Time in fault per cue is stored as `fault_s:<cue>` (lower is better). A side that was
+    not done has every number NaN (not measured), not 0.
     """
+    if not side.done:
+        return dict.fromkeys(KEY_METRICS, math.nan)
     values = {
         "good_form_hold_s": side.good_s,
         "holds_complete": float(side.holds_complete),
@@ -261,3 +272,13 @@ def metric_label(metric: str) -> tuple[str, str, bool]:
     if metric.startswith(FAULT_PREFIX):
         return f"Time in fault: {metric[len(FAULT_PREFIX):]}", "s", False
     return KEY_METRICS.get(metric, (metric, "", True))
+
+
+def noise_threshold(metric: str) -> float:
+    """The smallest change of `metric` that is more than measurement noise (1 s, 2°)."""
+    return NOISE_BY_UNIT.get(metric_label(metric)[1], 0.0)
+
+
+def noise_text() -> str:
+    """The noise thresholds as one phrase, e.g. "1 s of time, 2° of angle"."""
+    return f"{NOISE_BY_UNIT['s']:g} s of time, {NOISE_BY_UNIT['°']:g}° of angle"

@@ -16,7 +16,7 @@ import numpy as np
 
 from posecoach.registry import STAT_METRICS
 from posecoach.schema import SessionResult, clean_json
-from posecoach.types import STRETCH_PHASES, FrameRecord
+from posecoach.types import TIMED_PHASES, FrameRecord
 
 
 @dataclass
@@ -27,7 +27,8 @@ class ClipStats:
     detected: int = 0
     view_ok: int = 0
     view_angles: list[float] = field(default_factory=list)
-    # (side, metric) -> [(time_s, value)] for frames in a stretch phase
+    # (side, metric) -> [(time_s, value)] for frames in a timed phase (good-form hold,
+    # contract, relax): frames in fault are left out, so a peak is a peak in good form
     values: dict[tuple[str, str], list[tuple[float, float]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -42,7 +43,7 @@ class ClipStats:
         if math.isfinite(metrics.view_angle_deg):
             self.view_angles.append(metrics.view_angle_deg)
         state = record.state
-        if metrics.side is None or (state is not None and state.phase not in STRETCH_PHASES):
+        if metrics.side is None or (state is not None and state.phase not in TIMED_PHASES):
             return
         for name in STAT_METRICS:
             value = metrics.get(name)
@@ -50,7 +51,8 @@ class ClipStats:
                 self.values[(metrics.side.value, name)].append((record.time_s, value))
 
     def angle_summary(self) -> dict[str, dict[str, Any]]:
-        """Per side: peak (with its time) and median of each statistic metric."""
+        """Per side: peak (with its time) and median of each statistic metric, over the
+        side's good-form hold frames (timed phases; frames in fault excluded)."""
         out: dict[str, dict[str, Any]] = {}
         for (side, name), samples in sorted(self.values.items()):
             times, vals = np.array(samples).T
