@@ -16,7 +16,6 @@ from posecoach.exercises.spec import (
     load_exercise,
     parse_exercise,
 )
-from posecoach.measure.calibration import DEFAULT_CALIBRATION
 
 EXPECTED = {
     "kneeling_hip_flexor",
@@ -55,18 +54,12 @@ def test_pnf_has_contract_relax_and_plain_does_not() -> None:
     assert 5 <= pnf.contract_relax.contract_s <= 10
 
 
-def test_back_arching_rule_uses_the_fitted_threshold_with_hysteresis() -> None:
+def test_back_arching_rule_uses_hysteresis_on_both_estimates() -> None:
     rule = next(r for r in load_exercise("kneeling_hip_flexor").rules if r.cue == "back_arching")
-    (cond,) = rule.when
-    assert cond.metric == "lumbar_extension_deg"
-    assert cond.on == DEFAULT_CALIBRATION.arch_lumbar_threshold_deg
-    assert cond.off < cond.on  # clear below the fault threshold
+    metrics = {c.metric for c in rule.when}
+    assert metrics == {"lumbar_extension_deg", "pelvic_tilt_deg"}
+    assert all(c.off < c.on for c in rule.when)  # clear below the fault threshold
     assert rule.severity == "fault" and rule.priority == 1
-
-
-def test_fitted_threshold_is_only_for_the_lumbar_estimate() -> None:
-    msg = _bad(GOOD.replace('metric = "lumbar_extension_deg"', 'metric = "pelvic_tilt_deg"', 1))
-    assert "key 'rules[0].when[0].fault'" in msg and "only known for lumbar" in msg
 
 
 def test_load_by_path_and_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +88,7 @@ def test_unknown_key_is_named() -> None:
 
 
 def test_unknown_key_in_nested_array_is_named() -> None:
-    msg = _bad(GOOD.replace('  fault = "fitted"\n', '  fault = "fitted"\n  falut = 1\n', 1))
+    msg = _bad(GOOD.replace('  fault = 5.0\n', '  fault = 5.0\n  falut = 1\n', 1))
     assert "key 'rules[0].when[0].falut'" in msg
 
 
@@ -127,10 +120,8 @@ def test_bad_metric_name_is_named() -> None:
 
 
 def test_hysteresis_the_wrong_way_round_is_rejected() -> None:
-    msg = _bad(GOOD.replace('fault = "fitted"\n  clear = 0.5', 'fault = "fitted"\n  clear = -1.0'))
+    msg = _bad(GOOD.replace("fault = 5.0\n  clear = 3.0", "fault = 5.0\n  clear = 12.0"))
     assert "key 'rules[0].when[0].clear'" in msg
-    msg = _bad(GOOD.replace("fault = -8.0\n  clear = -4.0", "fault = -8.0\n  clear = -12.0", 1))
-    assert "key 'rules[1].when[0].clear'" in msg
 
 
 def test_bad_toml_names_the_file() -> None:
