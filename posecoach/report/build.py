@@ -1,16 +1,17 @@
 """report.html for one analysed clip: the therapist's view of a session.
 
 `build_report(out_dir)` reads the clip's folder (summary.json, frames.csv, landmarks.csv,
-annotated.mp4) and writes one self-contained report.html beside them: key
-numbers, a left/right table, angle plots with target bands and fault episodes, a fault
-timeline that seeks the video, key frames, progress against the client's earlier sessions,
-what was measured vs estimated, the exercise's safety notes, and model/version details.
+annotated.mp4) and writes one self-contained report.html beside them: key numbers,
+prescribed against done, progress against the client's earlier sessions, the exercise's
+safety notes, the video (its poster from the best hold) with a fault timeline that seeks
+it, a left/right table, angle plots with target bands and fault episodes, left and right
+key frames side by side, what was measured vs estimated, and model/version details.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from posecoach import __version__
@@ -37,30 +38,72 @@ def _video(res: ClipResults) -> Path | None:
     return path if path.is_file() else None
 
 
-def _key_frames(res: ClipResults, blur_faces: bool) -> list[KeyFrame]:
-    """Peak hip extension per side and the longest fault, from the annotated video (or the
-    source clip, blurred from landmarks.csv when asked)."""
+def _image_source(res: ClipResults, blur_faces: bool) -> tuple[Path | None, Path | None]:
+    """(video to take images from, landmarks.csv to blur faces with or None): the annotated
+    video, else the source clip (blurred from landmarks.csv when asked)."""
     video = _video(res)
-    blur_with = None
-    if video is None:
-        source = res.clip.get("source")
-        video = Path(source) if source else None
-        blur_with = res.out_dir / "landmarks.csv" if blur_faces else None
-    frames = []
-    for side in res.sides.values():
-        if math.isfinite(side.peak_time_s):
-            caption = (f"Side {side.key}: {side.peak_hip_extension_deg:.1f}° hip extension "
-                       f"at {sections.fmt_time(side.peak_time_s)}")
-            frames.append(key_frame(video, f"Peak extension, side {side.key}",
-                                    side.peak_time_s, caption, blur_with))
+    if video is not None:
+        return video, None
+    source = res.clip.get("source")
+    return (Path(source) if source else None,
+            res.out_dir / "landmarks.csv" if blur_faces else None)
+
+
+def _peak_frame(res: ClipResults, side, video, blur_with) -> KeyFrame:
+    name = sections.SIDE_NAMES.get(side.key, side.key)
+    title = f"{name}: peak hip extension in good form"
+    if not side.done or not math.isfinite(side.peak_time_s):
+        return KeyFrame(title, math.nan, "", None, f"{name} side {sections.NOT_DONE}")
+    caption = (f"{side.peak_hip_extension_deg:.1f}° hip extension at "
+               f"{sections.fmt_time(side.peak_time_s)}")
+    return key_frame(video, title, side.peak_time_s, caption, blur_with)
+
+
+def _key_frames(res: ClipResults, blur_faces: bool) -> tuple[list[KeyFrame], list[KeyFrame]]:
+    """(left and right peaks, side by side; the longest fault)."""
+    video, blur_with = _image_source(res, blur_faces)
+    pair = [_peak_frame(res, side, video, blur_with) for side in res.sides.values()]
+    others = []
     faults = [(f, s.key) for s in res.sides.values() for f in s.faults if f.severity == "fault"]
     if faults:
         worst, key = max(faults, key=lambda fk: fk[0].duration_s)
         t = (worst.start_s + worst.end_s) / 2
         caption = (f"Side {key}: {sections.cue_name(worst.cue)} for {worst.duration_s:.1f} s "
                    f"from {sections.fmt_time(worst.start_s)}")
-        frames.append(key_frame(video, "Longest fault", t, caption, blur_with))
-    return frames
+        others.append(key_frame(video, "Longest fault", t, caption, blur_with))
+    return pair, others
+
+
+def poster_time(res: ClipResults) -> float | None:
+    """A moment of the best hold (most good-form seconds) for the video's poster: the
+    side's good-form peak when it lies in that hold, else the hold's middle."""
+    holds = [(h, s) for s in res.sides.values() for h in s.holds]
+    if not holds:
+        return None
+    hold, side = max(holds, key=lambda hs: hs[0].good_s)
+    if hold.start_s <= side.peak_time_s <= hold.end_s:
+        return side.peak_time_s
+    return (hold.start_s + hold.end_s) / 2
+
+
+def _poster(res: ClipResults) -> str | None:
+    video, t = _video(res), poster_time(res)
+    if video is None or t is None:
+        return None
+    return key_frame(video, "poster", t, "").jpeg_b64
+
+
+def session_time(res: ClipResults) -> str:
+    """When the session was recorded: the summary's date, else the clip file's time."""
+    recorded = res.clip.get("recorded")
+    if recorded:
+        return str(recorded)
+    source = Path(str(res.clip.get("source") or ""))
+    for path, how in ((source, " (clip file time)"), (res.out_dir / "summary.json", " (analysed)")):
+        if str(path) not in ("", ".") and path.is_file():
+            stamp = datetime.fromtimestamp(path.stat().st_mtime)
+            return stamp.strftime("%Y-%m-%d %H:%M") + how
+    return ""
 
 
 def _progress(
@@ -108,15 +151,17 @@ def build_report(
     video = _video(res)
     body = "\n".join(
         [
-            sections.header(res, client),
+            sections.header(res, client, session_time(res)),
             sections.key_numbers(res),
+            sections.prescription(res, spec),
+            sections.progress(_progress(res, client, db_path)),
             sections.safety(res),
-            sections.video_and_timeline(res, spec, video.name if video else None),
+            sections.video_and_timeline(res, spec, video.name if video else None,
+                                        _poster(res)),
             sections.side_table(res, spec),
             sections.gains(res),
             sections.plots(res, spec),
-            sections.key_frames(_key_frames(res, _blur_setting(res, blur_faces))),
-            sections.progress(_progress(res, client, db_path)),
+            sections.key_frames(*_key_frames(res, _blur_setting(res, blur_faces))),
             sections.estimates(res, spec),
             sections.provenance(res, __version__, date.today().isoformat()),
         ]

@@ -1,8 +1,10 @@
 """The page frame of report.html: stylesheet, script and small HTML helpers.
 
 Everything is inline (no CDN, fonts or scripts from elsewhere) so the report opens offline
-and can be mailed as one file beside its video. The script only seeks the video and moves
-the playheads; the report reads fine without it (and on paper).
+and can be mailed as one file beside its video. The script drives the video's own controls
+(below the picture, so no browser control bar covers the cue banner at the bottom of the
+annotated video), seeks it and moves the playheads; the report reads fine without it, and
+a print stylesheet gives a clean page from "Print to PDF".
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
   vertical-align: top; }
 th { font-weight: 600; background: var(--soft); }
 td.num, th.num { text-align: right; }
+.progress th { white-space: nowrap; }
+.progress td:first-child { white-space: nowrap; }
+.muted { color: var(--muted); }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr));
   gap: 10px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
@@ -36,16 +41,25 @@ td.num, th.num { text-align: right; }
 .side-L { color: var(--L); } .side-R { color: var(--R); }
 .better { color: var(--good); } .worse { color: var(--bad); }
 .estimate { color: var(--warn); font-weight: 600; }
-video { width: 100%; max-height: 460px; background: #000; border-radius: 6px; }
-svg.plot { width: 100%; height: auto; display: block; cursor: crosshair; }
+video { width: 100%; max-height: 460px; background: #000; border-radius: 6px 6px 0 0;
+  display: block; cursor: pointer; }
+video:fullscreen { max-height: none; border-radius: 0; }
+.vctl { display: flex; align-items: center; gap: 8px; padding: 6px 8px; background: var(--soft);
+  border: 1px solid var(--line); border-top: none; border-radius: 0 0 6px 6px; }
+.vctl button { font: inherit; font-size: .88rem; border: 1px solid var(--line);
+  background: #fff; border-radius: 5px; padding: 2px 9px; cursor: pointer; }
+.vctl input[type=range] { flex: 1; min-width: 80px; }
+svg.plot { width: 100%; max-width: 760px; height: auto; display: block; cursor: crosshair; }
 svg .grid { stroke: #e6e9ef; stroke-width: 1; }
 svg .zero { stroke: #9aa3b2; stroke-width: 1; }
 svg .frame { fill: none; stroke: #b9c0cc; stroke-width: 1; }
-svg .tick, svg .lane { font-size: 11px; fill: #5b6475; }
-svg .band { fill: #2e7d32; fill-opacity: .10; }
+svg .tick, svg .lane { font-size: 12px; fill: #4a5263; }
+svg .axis { font-size: 12px; fill: #1d2330; }
+svg .band { fill: #6b5fb5; fill-opacity: .14; }
 svg .span.hold { fill: #2e7d32; fill-opacity: .08; }
-svg .span.fault { fill: #b3261e; fill-opacity: .22; }
+svg .span.fault { fill: #b3261e; fill-opacity: .12; }
 svg .span.hint { fill: #e0a800; fill-opacity: .25; }
+svg .span.lane { fill-opacity: .85; }
 svg.timeline .span.hold { fill-opacity: .25; }
 svg.timeline .span.fault { fill-opacity: .85; }
 svg.timeline .span.hint { fill-opacity: .75; }
@@ -60,7 +74,8 @@ button.seek { font: inherit; font-variant-numeric: tabular-nums; border: 1px sol
   background: var(--soft); border-radius: 5px; padding: 1px 8px; cursor: pointer; }
 button.seek:hover { background: #e7ebf2; }
 .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
-  gap: 12px; }
+  gap: 12px; margin-bottom: 12px; }
+.frames.pair { grid-template-columns: 1fr 1fr; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 figure img { width: 100%; display: block; }
 figcaption { padding: 6px 10px; font-size: .88rem; }
@@ -71,13 +86,21 @@ figcaption { padding: 6px 10px; font-size: .88rem; }
   border-radius: 4px; }
 .meta { font-size: .82rem; color: var(--muted); }
 code { font-size: .85em; }
+@page { size: A4; margin: 14mm 12mm; }
 @media print {
-  body { font-size: 11pt; }
+  body { font-size: 10pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   main { max-width: none; padding: 0; }
   .video, .noprint { display: none !important; }
-  h2 { break-after: avoid; }
-  figure, svg.plot, table, .card { break-inside: avoid; }
-  button.seek { border: none; background: none; padding: 0; }
+  h1 { font-size: 16pt; }
+  h2 { font-size: 12pt; margin: 14px 0 6px; break-after: avoid; }
+  h3 { break-after: avoid; }
+  .cards { grid-template-columns: repeat(4, 1fr); }
+  .card .v { font-size: 12pt; }
+  figure, svg.plot, table, tr, .card, .note, .safety { break-inside: avoid; }
+  svg.plot { max-width: 100%; cursor: auto; }
+  figure img { max-height: 70mm; object-fit: contain; }
+  button.seek { border: none; background: none; padding: 0; font: inherit; }
+  a { color: inherit; text-decoration: none; }
 }
 """
 
@@ -87,6 +110,7 @@ JS = """
   var video = document.getElementById('player');
   function seek(t) {
     if (!video || !isFinite(t)) { return; }
+    video.pause();  // stop on the frame asked for: it shows the cue
     video.currentTime = Math.max(0, t);
     var r = video.getBoundingClientRect();
     if (r.bottom < 0 || r.top > window.innerHeight) {
@@ -119,9 +143,43 @@ JS = """
       line.setAttribute('visibility', f >= 0 && f <= 1 ? 'visible' : 'hidden');
     });
   }
+  function fmt(t) {
+    var m = Math.floor(t / 60), s = (t - 60 * m).toFixed(1);
+    return m + ':' + (s < 10 ? '0' : '') + s;
+  }
+  function controls() {
+    var play = document.getElementById('vplay'), pos = document.getElementById('vpos');
+    var time = document.getElementById('vtime'), step = parseFloat(video.dataset.step);
+    function show() {
+      play.textContent = video.paused ? '\u25b6 play' : '\u275a\u275a pause';
+      if (isFinite(video.duration)) { pos.max = video.duration; }
+      pos.value = video.currentTime;
+      time.textContent = fmt(video.currentTime) + ' / ' +
+        (isFinite(video.duration) ? fmt(video.duration) : '-');
+    }
+    function toggle() { if (video.paused) { video.play(); } else { video.pause(); } }
+    function by(dt) { video.pause(); video.currentTime = Math.max(0, video.currentTime + dt); }
+    play.addEventListener('click', toggle);
+    video.addEventListener('click', toggle);
+    document.getElementById('vback').addEventListener('click', function () { by(-step); });
+    document.getElementById('vfwd').addEventListener('click', function () { by(step); });
+    pos.addEventListener('input', function () { video.currentTime = parseFloat(pos.value); });
+    document.getElementById('vfull').addEventListener('click', function () {
+      if (video.requestFullscreen) { video.requestFullscreen(); }
+    });
+    // In full screen the page's controls are not there: the browser's own ones are.
+    document.addEventListener('fullscreenchange', function () {
+      video.controls = document.fullscreenElement === video;
+    });
+    ['timeupdate', 'seeked', 'play', 'pause', 'loadedmetadata'].forEach(function (ev) {
+      video.addEventListener(ev, show);
+    });
+    show();
+  }
   if (video) {
     video.addEventListener('timeupdate', playheads);
     video.addEventListener('seeked', playheads);
+    if (document.getElementById('vplay')) { controls(); }
   }
 })();
 """

@@ -16,18 +16,21 @@ from posecoach.exercises.spec import ExerciseSpec
 from posecoach.registry import BY_NAME, ESTIMATED_METRICS, MEASURED_METRICS
 from posecoach.report.keyframes import KeyFrame
 from posecoach.report.page import e, table
-from posecoach.report.svg import Series, Span, fmt_time, line_plot, timeline
+from posecoach.report.svg import Series, Span, fmt_time, line_plot, stretch_range, timeline
 from posecoach.results.history import Change
 from posecoach.results.reading import (
     FAULT_PREFIX,
     ClipResults,
+    SideResults,
     metric_label,
+    noise_text,
     side_metrics,
 )
 
 __all__ = ["fmt_time"]
 
 SIDE_NAMES = {"L": "Left", "R": "Right", "both": "Both"}
+NOT_DONE = "not done"
 
 # Metrics plotted for every exercise (more are added when a form rule uses them).
 BASE_PLOTS = (
@@ -56,12 +59,13 @@ def _side_label(key: str) -> str:
 # --------------------------------------------------------------------------- header
 
 
-def header(res: ClipResults, client: str | None) -> str:
+def header(res: ClipResults, client: str | None, session_time: str = "") -> str:
+    """Title line; session_time: when the session was recorded (date and time)."""
     source = res.clip.get("source")
     bits = [
         f"Client: <b>{e(client)}</b>" if client else "No client name recorded",
+        f"Session: <b>{e(session_time)}</b>" if session_time else "",
         f"Clip: <code>{e(Path(source).name)}</code>" if source else "",
-        f"Recorded: {e(res.clip['recorded'])}" if res.clip.get("recorded") else "",
         f"Length: {fmt_time(res.duration_s)}",
     ]
     if res.clip.get("ended_early"):
@@ -84,23 +88,73 @@ def _card(label: str, value: str, cls: str = "") -> str:
     return f'<div class="card"><div class="k">{label}</div><div class="v {cls}">{value}</div></div>'
 
 
+def held_s(side: SideResults) -> float:
+    """Seconds in position during the side's holds (good form or not)."""
+    return sum(max(h.end_s - h.start_s, 0.0) for h in side.holds)
+
+
+def good_share(side: SideResults) -> float:
+    """Good-form seconds as a share of the seconds held (NaN when nothing was held)."""
+    held = held_s(side)
+    return min(side.good_s / held, 1.0) if held > 0 else math.nan
+
+
+def _side_cards(s: SideResults) -> list[str]:
+    name = SIDE_NAMES.get(s.key, s.key)
+    if not s.done:
+        return [_card(f"{name} side", NOT_DONE, "muted")]
+    target = sum(h.target_s for h in s.holds if math.isfinite(h.target_s))
+    of = f" / {target:.0f} s" if target else ""
+    return [
+        _card(f"Good-form hold, {name}", f"{s.good_s:.1f} s{of}", f"side-{s.key}"),
+        _card(f"Time in good form, {name}", f"{_num(100 * good_share(s), 0, '%')} "
+              f'<small class="meta">of {held_s(s):.1f} s held</small>', f"side-{s.key}"),
+        _card(f"Peak / median hip ext., {name}",
+              f"{_num(s.peak_hip_extension_deg, 1, '°')} / "
+              f"{_num(s.median_hip_extension_deg, 1, '°')}", f"side-{s.key}"),
+        _card(f"Time in fault, {name}", f"{s.total_fault_s:.1f} s"),
+    ]
+
+
 def key_numbers(res: ClipResults) -> str:
     cards = []
     for s in res.sides.values():
-        name = SIDE_NAMES.get(s.key, s.key)
-        target = sum(h.target_s for h in s.holds if math.isfinite(h.target_s))
-        of = f" / {target:.0f} s" if target else ""
-        cards.append(_card(f"Good-form hold, {name}", f"{s.good_s:.1f} s{of}", f"side-{s.key}"))
-        cards.append(_card(f"Peak / median hip ext., {name}",
-                           f"{_num(s.peak_hip_extension_deg, 1, '°')} / "
-                           f"{_num(s.median_hip_extension_deg, 1, '°')}", f"side-{s.key}"))
-        cards.append(_card(f"Time in fault, {name}", f"{s.total_fault_s:.1f} s"))
+        cards += _side_cards(s)
     view = _num(100 * res.view_ok_fraction, 0, "%")
     cards.append(_card("Frames with a usable side view", view))
     cards.append(_card("Median camera angle off side-on", _num(res.median_view_angle_deg, 0, "°")))
     if not res.sides:
         cards.append(_card("Holds", "none recorded"))
-    return '<section><h2>Key numbers</h2><div class="cards">' + "".join(cards) + "</div></section>"
+    return ('<section><h2>Key numbers</h2><div class="cards">' + "".join(cards) + "</div>"
+            '<p class="meta">Peak and median angles are over good-form hold frames only '
+            "(frames in fault left out).</p></section>")
+
+
+def _sides_done(res: ClipResults) -> str:
+    done = [SIDE_NAMES.get(s.key, s.key).lower() for s in res.sides.values() if s.done]
+    return " and ".join(done) if done else "none"
+
+
+def prescription(res: ClipResults, spec: ExerciseSpec | None) -> str:
+    """Prescribed against done: sides, holds and good-form seconds per side."""
+    if spec is None:
+        return ""
+    dose = spec.dose
+    sides_rx = "left and right" if spec.sides == "per_side" else "both legs together"
+    rows = [["Sides", e(sides_rx), e(_sides_done(res))]]
+    for s in res.sides.values():
+        name = _side_label(s.key)
+        if not s.done:
+            rows.append([f"Holds, {name}", f"{dose.reps_per_side} × {dose.hold_s:g} s", NOT_DONE])
+            continue
+        partial = len(s.holds) - s.holds_complete
+        per_hold = ", ".join(f"{h.good_s:.1f}" for h in s.holds)
+        rows.append([f"Holds, {name}", f"{dose.reps_per_side} × {dose.hold_s:g} s",
+                     f"{s.holds_complete} complete, {partial} partial"])
+        rows.append([f"Good-form seconds, {name}", f"{dose.reps_per_side * dose.hold_s:g} s",
+                     f"{s.good_s:.1f} s (per hold: {per_hold})"])
+    return ("<section><h2>Prescribed and done</h2>"
+            + table(["", "prescribed", "done"], rows) + "</section>")
 
 
 def safety(res: ClipResults) -> str:
@@ -124,6 +178,20 @@ def _cue_texts(spec: ExerciseSpec | None) -> dict[str, str]:
     return texts
 
 
+def cue_shown_s(res: ClipResults, cue: str, start_s: float, end_s: float) -> float:
+    """The first time in [start_s, end_s] whose frame shows `cue` (the cue appears once
+    its condition is confirmed, a little after the episode's start); else start_s."""
+    f = res.frames
+    if len(f) == 0 or "cues" not in f.columns:
+        return start_s
+    t, cues = f.num("time_s"), f.text("cues")
+    within = (t >= start_s - 1e-6) & (t <= end_s + 1e-6)
+    for i in np.flatnonzero(within):
+        if cue in str(cues[i]).split(";"):
+            return float(t[i])
+    return start_s
+
+
 def _lanes(res: ClipResults) -> dict[str, list[Span]]:
     lanes: dict[str, list[Span]] = {}
     for s in res.sides.values():
@@ -134,7 +202,8 @@ def _lanes(res: ClipResults) -> dict[str, list[Span]]:
         ]
         spans += [
             Span(f.start_s, f.end_s, "fault" if f.severity == "fault" else "hint",
-                 f"{cue_name(f.cue)}: {f.duration_s:.1f} s")
+                 f"{cue_name(f.cue)}: {f.duration_s:.1f} s",
+                 cue_shown_s(res, f.cue, f.start_s, f.end_s))
             for f in s.faults
         ]
         lanes[s.key] = spans
@@ -149,8 +218,8 @@ def _episode_rows(res: ClipResults, texts: dict[str, str]) -> list[list[str]]:
     for f, key in episodes:
         kind = "fault (timer paused)" if f.severity == "fault" else "hint"
         rows.append([
-            f'<button class="seek" data-seek="{f.start_s:.3f}" type="button">'
-            f"{fmt_time(f.start_s)}</button>",
+            f'<button class="seek" data-seek="{cue_shown_s(res, f.cue, f.start_s, f.end_s):.3f}"'
+            f' data-at="{f.start_s:.3f}" type="button">{fmt_time(f.start_s)}</button>',
             _side_label(key),
             f"<b>{e(cue_name(f.cue))}</b><br><small>{e(texts.get(f.cue, ''))}</small>",
             e(kind),
@@ -162,18 +231,47 @@ def _episode_rows(res: ClipResults, texts: dict[str, str]) -> list[list[str]]:
 def _legend() -> str:
     items = [
         ("#2e7d32;opacity:.35", "hold"), ("#b3261e", "fault (timer paused)"),
-        ("#e0a800", "hint"), ("#1f5fa8", "left side"), ("#c2550a", "right side"),
+        ("#e0a800", "hint"), ("#6b5fb5;opacity:.3", "target band"),
+        ("#1f5fa8", "left side"), ("#c2550a", "right side"),
     ]
     return '<div class="legend">' + "".join(
         f'<span><span class="sw" style="background:{c}"></span>{t}</span>' for c, t in items
     ) + "</div>"
 
 
-def video_and_timeline(res: ClipResults, spec: ExerciseSpec | None, video: str | None) -> str:
-    t_range = (0.0, max(res.duration_s, 1e-3))
+def time_range(res: ClipResults) -> tuple[float, float]:
+    """The plots' and timeline's time range: the stretch (holds and faults), not set-up."""
+    spans = [sp for lane in _lanes(res).values() for sp in lane]
+    return stretch_range(spans, res.duration_s)
+
+
+def _player(video: str, poster_b64: str | None, fps: float) -> str:
+    """The video with its controls below it (custom), so no control bar ever covers
+    the frame (the cue banner is at the bottom of the annotated video)."""
+    poster = f' poster="data:image/jpeg;base64,{poster_b64}"' if poster_b64 else ""
+    step = 1.0 / fps if math.isfinite(fps) and fps > 0 else 1.0 / 30
+    return (
+        f'<div class="video"><video id="player" preload="auto" playsinline{poster} '
+        f'src="{e(video)}" data-step="{step:.5f}"></video>'
+        '<div class="vctl noprint">'
+        '<button type="button" id="vplay">▶ play</button>'
+        '<button type="button" id="vback" title="one frame back">◀ frame</button>'
+        '<button type="button" id="vfwd" title="one frame on">frame ▶</button>'
+        '<input type="range" id="vpos" min="0" max="1" step="0.01" value="0" '
+        'aria-label="position in the video">'
+        '<span id="vtime" class="meta">0:00.0</span>'
+        '<button type="button" id="vfull">full screen</button>'
+        "</div></div>"
+    )
+
+
+def video_and_timeline(
+    res: ClipResults, spec: ExerciseSpec | None, video: str | None,
+    poster_b64: str | None = None,
+) -> str:
+    t_range = time_range(res)
     if video:
-        player = (f'<div class="video"><video id="player" controls preload="auto" '
-                  f'src="{e(video)}"></video></div>')
+        player = _player(video, poster_b64, float(res.clip.get("fps") or math.nan))
     else:
         player = ('<p class="note noprint">The annotated video is not in this folder, so the '
                   "timeline cannot play the moments it lists.</p>")
@@ -185,7 +283,9 @@ def video_and_timeline(res: ClipResults, spec: ExerciseSpec | None, video: str |
     return (
         "<section><h2>Video and fault timeline</h2>"
         f"{player}{_legend()}{timeline(_lanes(res), t_range)}"
-        '<p class="meta noprint">Click a bar, a time or any plot to jump the video there.</p>'
+        f'<p class="meta noprint">{fmt_time(t_range[0])} to {fmt_time(t_range[1])} of the '
+        "clip (getting into position left out). Click a bar, a time or any plot to jump the "
+        "video there: it stops on the first frame that shows the cue.</p>"
         f"{listing}</section>"
     )
 
@@ -206,25 +306,26 @@ def side_table(res: ClipResults, spec: ExerciseSpec | None) -> str:
     keys: list[str] = []
     for m in metrics:
         keys += [k for k in m if k not in keys]
-    pair = [s.key for s in sides] == ["L", "R"]
+    pair = [s.key for s in sides] == ["L", "R"] and all(s.done for s in sides)
     header = ["", *[_side_label(s.key) for s in sides]] + (["R − L"] if pair else [])
     rows = []
     for key in keys:
         label, unit, _ = metric_label(key)
-        default = 0.0 if key.startswith(FAULT_PREFIX) else math.nan  # cue never seen: 0 s
-        vals = [m.get(key, default) for m in metrics]
+        # A cue never seen on a side that was done: 0 s of it.
+        vals = [m.get(key, 0.0 if key.startswith(FAULT_PREFIX) and s.done else math.nan)
+                for m, s in zip(metrics, sides, strict=True)]
         if not any(math.isfinite(v) for v in vals):
             continue
         digits = 0 if key == "holds_complete" else 1
-        row = [e(label)] + [_num(v, digits, " " + unit if unit == "s" else unit) for v in vals]
+        row = [e(label)] + [
+            _num(v, digits, " " + unit if unit == "s" else unit) if s.done else NOT_DONE
+            for v, s in zip(vals, sides, strict=True)
+        ]
         if pair:
             row.append(_num(vals[1] - vals[0], digits, " " + unit if unit == "s" else unit))
         rows.append(row)
-    partial = [f"{SIDE_NAMES.get(s.key, s.key)}: {len(s.holds) - s.holds_complete}" for s in sides]
-    note = ""
-    if spec is not None:
-        note = (f'<p class="meta">Target: {spec.dose.reps_per_side} × {spec.dose.hold_s:g} s '
-                f"of good form per side. Partial holds — {e(', '.join(partial))}.</p>")
+    note = "" if pair or len(sides) < 2 else (
+        '<p class="meta">No right − left difference: one side was not done.</p>')
     numeric = tuple(range(1, len(header)))
     return f"<section><h2>Left / right</h2>{table(header, rows, numeric)}{note}</section>"
 
@@ -302,14 +403,16 @@ def _band_text(band: tuple[float, float]) -> str:
 def plots(res: ClipResults, spec: ExerciseSpec | None) -> str:
     if len(res.frames) == 0:
         return ""
-    t_range = (0.0, max(res.duration_s, 1e-3))
-    # Holds are on the timeline; here only faults and hints, so green means the band.
+    t_range = time_range(res)
+    # Holds are on the timeline; here faults and hints, each in a lane above the plot.
     spans = [sp for lane in _lanes(res).values() for sp in lane if sp.kind != "hold"]
     parts = [
         "<section><h2>Angles over time</h2>",
-        '<p class="sub">Only frames with a usable side view are drawn. The green band is '
-        "where no form rule of this exercise fires; shaded columns are faults (red) and "
-        "hints (amber) on either side. Dashed lines are estimates.</p>",
+        f'<p class="sub">From {fmt_time(t_range[0])} to {fmt_time(t_range[1])}: the holds '
+        "and faults, not getting into position. Only frames with a usable side view are "
+        "drawn. The violet band is where no form rule of this exercise fires; faults (red) "
+        "and hints (amber) on either side have their own lanes above each plot, and faults "
+        "shade the plot too. Dashed lines are estimates.</p>",
         _legend(),
     ]
     for metric in _plot_metrics(spec):
@@ -321,8 +424,9 @@ def plots(res: ClipResults, spec: ExerciseSpec | None) -> str:
         tag = ' <span class="estimate">estimate</span>' if estimated else ""
         parts.append(f"<h3>{e(registry.label(metric))}{tag} "
                      f'<small class="meta">({e(_band_text(band))})</small></h3>')
-        parts.append(line_plot(registry.label(metric), series, t_range, band,
-                               spans, dashed=estimated))
+        unit = BY_NAME[metric].unit if metric in BY_NAME else "°"
+        parts.append(line_plot(registry.label(metric), series, t_range, band, spans,
+                               dashed=estimated, unit=unit, y_title=f"angle ({unit})"))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -330,61 +434,81 @@ def plots(res: ClipResults, spec: ExerciseSpec | None) -> str:
 # --------------------------------------------------------------------------- key frames
 
 
-def key_frames(frames: list[KeyFrame]) -> str:
-    if not frames:
+def _figure(k: KeyFrame) -> str:
+    if k.jpeg_b64:
+        img = f'<img alt="{e(k.title)}" src="data:image/jpeg;base64,{k.jpeg_b64}">'
+    else:
+        img = f'<div class="missing">{e(k.note)}</div>'
+    seek = (f' <button class="seek noprint" data-seek="{k.time_s:.3f}" type="button">'
+            "play from here</button>") if math.isfinite(k.time_s) else ""
+    return f"<figure>{img}<figcaption><b>{e(k.title)}</b><br>{e(k.caption)}{seek}"\
+        "</figcaption></figure>"
+
+
+def key_frames(pair: list[KeyFrame], others: list[KeyFrame]) -> str:
+    """Left and right side by side (peak hip extension in good form), then the others."""
+    if not pair and not others:
         return ""
-    figs = []
-    for k in frames:
-        if k.jpeg_b64:
-            img = (f'<img alt="{e(k.title)}" src="data:image/jpeg;base64,{k.jpeg_b64}">')
-        else:
-            img = f'<div class="missing">{e(k.note)}</div>'
-        figs.append(
-            f"<figure>{img}<figcaption><b>{e(k.title)}</b><br>{e(k.caption)} "
-            f'<button class="seek noprint" data-seek="{k.time_s:.3f}" type="button">'
-            "play from here</button></figcaption></figure>"
-        )
-    return '<section><h2>Key frames</h2><div class="frames">' + "".join(figs) + "</div></section>"
+    rows = ""
+    if pair:
+        rows += '<div class="frames pair">' + "".join(_figure(k) for k in pair) + "</div>"
+    if others:
+        rows += '<div class="frames">' + "".join(_figure(k) for k in others) + "</div>"
+    return f"<section><h2>Key frames</h2>{rows}</section>"
 
 
 # --------------------------------------------------------------------------- progress
 
 PROGRESS_METRICS = ("good_form_hold_s", "peak_hip_extension_deg", "median_hip_extension_deg",
                     "time_in_fault_s")
+PROGRESS_COLUMNS = 4  # earlier sessions shown (the first and the latest ones)
+
+
+def _change_cell(side: str, metric: str, first: float, now: float) -> str:
+    c = Change(side, metric, first, now)
+    if c.verdict == "n/a":
+        return "–"
+    sign = "+" if c.delta > 0 else ""
+    return f'<span class="{c.verdict}">{sign}{_num(c.delta, 1)} ({c.verdict})</span>'
+
+
+def _shown_sessions(earlier: list) -> list:
+    if len(earlier) <= PROGRESS_COLUMNS:
+        return earlier
+    return [earlier[0], *earlier[-(PROGRESS_COLUMNS - 1):]]
 
 
 def progress(data: tuple[list, dict] | None) -> str:
+    """One row per side and metric, one column per session (short headers: dates)."""
     if data is None:
         return ""
     earlier, current = data
     if "error" in current:
         return f'<section><h2>Progress</h2><p class="note">{e(current["error"])}</p></section>'
     sides = sorted({s for s, _ in current})
-    header = ["session", "recorded"] + [
-        f"{_side_label(s)} {e(metric_label(m)[0])}" for s in sides for m in PROGRESS_METRICS
-    ]
-    numeric = tuple(range(2, len(header)))
-    rows = []
-    for row, values in earlier:
-        rows.append([str(row.id), e(row.recorded)] + [
-            _num(values.get((s, m), math.nan), 1) for s in sides for m in PROGRESS_METRICS
-        ])
-    rows.append(["<b>this clip</b>", ""] + [
-        f"<b>{_num(current.get((s, m), math.nan), 1)}</b>" for s in sides for m in PROGRESS_METRICS
-    ])
+    shown = _shown_sessions(earlier)
+    header = ["", "side"] + [f"{e(row.recorded)}<br><small>#{row.id}</small>"
+                             for row, _ in shown] + ["this clip", "change since first"]
     first = earlier[0][1]
-    change_cells = []
-    for s in sides:
-        for m in PROGRESS_METRICS:
-            c = Change(s, m, first.get((s, m), math.nan), current.get((s, m), math.nan))
-            sign = "+" if c.delta > 0 else ""
-            change_cells.append(f'<span class="{c.verdict}">{sign}{_num(c.delta, 1)} '
-                                f"({c.verdict})</span>")
-    rows.append(["change since first", ""] + change_cells)
+    rows = []
+    for m in PROGRESS_METRICS:
+        label, unit, _ = metric_label(m)
+        for s in sides:
+            now = current.get((s, m), math.nan)
+            rows.append(
+                [e(f"{label} ({unit})"), _side_label(s)]
+                + [_num(values.get((s, m), math.nan), 1) for _, values in shown]
+                + [f"<b>{_num(now, 1)}</b>" if math.isfinite(now) else NOT_DONE,
+                   _change_cell(s, m, first.get((s, m), math.nan), now)]
+            )
+    numeric = tuple(range(2, len(header)))
+    left_out = len(earlier) - len(shown)
+    more = f", {left_out} in between not shown" if left_out else ""
     return (
-        "<section><h2>Progress</h2>"
+        '<section class="progress"><h2>Progress</h2>'
         f'<p class="sub">Earlier sessions of this exercise for this client '
-        f"({len(earlier)}), from the history database. Seconds and degrees.</p>"
+        f"({len(earlier)}{more}), from the history database. Changes under "
+        f"{e(noise_text())} are within measurement noise and read <i>same</i>.</p>"
         + table(header, rows, numeric) + "</section>"
     )
 

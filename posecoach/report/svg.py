@@ -4,6 +4,10 @@ No plotting library: the report must be one offline file, and these plots need o
 rectangles and text. Coordinates are in the SVG's own viewBox units; the page scales them.
 Elements that should seek the video carry `data-seek="<seconds>"`; plots carry their time
 axis (`data-t0`, `data-t1`, `data-x0`, `data-x1`) so a click anywhere can seek too.
+
+The viewBox is 640 units wide and text is 12 units, so axis text is at least 11 px high
+wherever the plot is drawn 600 px wide or more. Faults and hints have their own lanes (a
+fault and a hint starting together are both seen).
 """
 
 from __future__ import annotations
@@ -15,19 +19,27 @@ from html import escape
 import numpy as np
 
 SIDE_COLOURS = {"L": "#1f5fa8", "R": "#c2550a", "both": "#333333"}
-WIDTH, HEIGHT = 760, 190
-LEFT, RIGHT, TOP, BOTTOM = 46, 10, 10, 26
+WIDTH, HEIGHT = 640, 236
+LEFT, RIGHT, TOP, BOTTOM = 62, 8, 34, 40
+LANE_ROW = 11  # height of the fault and hint lanes above a plot's area
+SPAN_LANES = ("fault", "hint")
 MAX_POINTS = 1500  # per polyline; more adds bytes, not information, at this width
 
 
 @dataclass(frozen=True)
 class Span:
-    """A shaded time interval: kind "hold", "fault" or "hint"; seek = where a click goes."""
+    """A shaded time interval: kind "hold", "fault" or "hint"; a click seeks to seek_s
+    (e.g. the first frame that shows the cue), else to the start."""
 
     start_s: float
     end_s: float
     kind: str
     label: str = ""
+    seek_s: float = math.nan
+
+    @property
+    def seek(self) -> float:
+        return self.seek_s if math.isfinite(self.seek_s) else self.start_s
 
 
 @dataclass(frozen=True)
@@ -131,32 +143,72 @@ def _y_range(series: list[Series], band: tuple[float, float]) -> tuple[float, fl
     return lo - pad, hi + pad
 
 
+def stretch_range(spans: list[Span], duration_s: float) -> tuple[float, float]:
+    """The time range of the stretch: from the first hold or fault to the last, with a
+    little margin, inside the clip (the whole clip when nothing was logged)."""
+    if not spans:
+        return 0.0, max(duration_s, 1e-3)
+    t0 = min(sp.start_s for sp in spans)
+    t1 = max(sp.end_s for sp in spans)
+    pad = max(1.0, 0.03 * (t1 - t0))
+    return max(0.0, t0 - pad), min(max(duration_s, t1), t1 + pad)
+
+
+def _titles(ax: Axes, y_title: str, x_title: str = "time in the clip (min:s)") -> list[str]:
+    mid_y = (ax.y_top + ax.y_bottom) / 2
+    return [
+        f'<text class="axis" x="{(ax.x_left + ax.x_right) / 2:.1f}" y="{HEIGHT - 4}" '
+        f'text-anchor="middle">{escape(x_title)}</text>',
+        f'<text class="axis" transform="translate(13 {mid_y:.1f}) rotate(-90)" '
+        f'text-anchor="middle">{escape(y_title)}</text>',
+    ]
+
+
 def _grid(ax: Axes, unit: str) -> list[str]:
     out = []
     for v in _ticks(ax.y0, ax.y1, 4):
         y = ax.y(v)
         out.append(f'<line x1="{ax.x_left}" x2="{ax.x_right}" y1="{y:.1f}" y2="{y:.1f}" '
                    'class="grid"/>')
-        out.append(f'<text x="{ax.x_left - 4}" y="{y + 3.5:.1f}" class="tick" '
+        out.append(f'<text x="{ax.x_left - 4}" y="{y + 4:.1f}" class="tick" '
                    f'text-anchor="end">{v:g}{unit}</text>')
     for t in _ticks(ax.t0, ax.t1, 8):
         x = ax.x(t)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{ax.y_top}" y2="{ax.y_bottom}" '
                    'class="grid"/>')
-        out.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" class="tick" '
+        out.append(f'<text x="{x:.1f}" y="{ax.y_bottom + 15}" class="tick" '
                    f'text-anchor="middle">{fmt_time(t)}</text>')
     return out
 
 
+def _clip(ax: Axes, sp: Span) -> tuple[float, float] | None:
+    if sp.end_s < ax.t0 or sp.start_s > ax.t1:
+        return None
+    x0, x1 = ax.x(max(sp.start_s, ax.t0)), ax.x(min(sp.end_s, ax.t1))
+    return x0, max(x1 - x0, 2.0)
+
+
 def _spans(ax: Axes, spans: list[Span]) -> list[str]:
+    """Faults: a faint column over the plot area; faults and hints: each in its own lane
+    above the plot area, so both show when they overlap."""
     out = []
-    for sp in spans:
-        x0, x1 = ax.x(max(sp.start_s, ax.t0)), ax.x(min(sp.end_s, ax.t1))
-        width = max(x1 - x0, 1.0)
-        out.append(
-            f'<rect class="span {sp.kind}" x="{x0:.1f}" y="{ax.y_top}" width="{width:.1f}" '
-            f'height="{ax.y_bottom - ax.y_top}"><title>{escape(sp.label)}</title></rect>'
-        )
+    for i, kind in enumerate(SPAN_LANES):
+        y = 4 + i * (LANE_ROW + 3)
+        out.append(f'<text x="{ax.x_left - 4}" y="{y + LANE_ROW - 1}" class="tick" '
+                   f'text-anchor="end">{kind}</text>')
+        out.append(f'<rect class="lane-bg" x="{ax.x_left}" y="{y}" '
+                   f'width="{ax.x_right - ax.x_left}" height="{LANE_ROW}"/>')
+        for sp in spans:
+            got = _clip(ax, sp) if sp.kind == kind else None
+            if got is None:
+                continue
+            x, w = got
+            title = f"<title>{escape(sp.label)}</title>"
+            out.append(f'<rect class="span {kind} lane" x="{x:.1f}" y="{y}" width="{w:.1f}" '
+                       f'height="{LANE_ROW}">{title}</rect>')
+            if kind == "fault":
+                out.append(f'<rect class="span fault" x="{x:.1f}" y="{ax.y_top}" '
+                           f'width="{w:.1f}" height="{ax.y_bottom - ax.y_top}">{title}</rect>')
     return out
 
 
@@ -179,8 +231,10 @@ def line_plot(
     spans: list[Span] | None = None,
     dashed: bool = False,
     unit: str = "°",
+    y_title: str = "",
 ) -> str:
-    """An SVG plot of `series` over time with a target band and shaded spans."""
+    """An SVG plot of `series` over `t_range` with a target band, fault and hint lanes and
+    axis titles (`y_title`, default `title`)."""
     ax = Axes(t_range[0], t_range[1], *_y_range(series, band))
     parts = [
         f'<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -190,6 +244,7 @@ def line_plot(
         *_band(ax, band),
         *_spans(ax, spans or []),
         *_grid(ax, unit),
+        *_titles(ax, y_title or title),
     ]
     if ax.y0 < 0 < ax.y1:
         parts.append(f'<line x1="{ax.x_left}" x2="{ax.x_right}" y1="{ax.y(0):.1f}" '
@@ -204,14 +259,30 @@ def line_plot(
     return "\n".join(parts)
 
 
-LANE_H = 26
+LANE_H = 40
+TIMELINE_TOP = 8
+
+
+def _timeline_span(sp: Span, ax: Axes, y: float) -> str:
+    """Holds fill the lane; faults take its upper half and hints its lower half."""
+    got = _clip(ax, sp)
+    if got is None:
+        return ""
+    x, w = got
+    half = (LANE_H - 10) / 2
+    top, h = {"hold": (y + 3, LANE_H - 6), "fault": (y + 5, half),
+              "hint": (y + 5 + half, half)}.get(sp.kind, (y + 3, LANE_H - 6))
+    return (f'<rect class="span {sp.kind} seek" data-seek="{sp.seek:.3f}" '
+            f'x="{x:.1f}" y="{top:.1f}" width="{w:.1f}" height="{h:.1f}">'
+            f"<title>{escape(sp.label)}</title></rect>")
 
 
 def timeline(lanes: dict[str, list[Span]], t_range: tuple[float, float]) -> str:
-    """One lane per side: holds (green), faults (red), hints (amber); each span seeks."""
-    height = TOP + LANE_H * max(len(lanes), 1) + BOTTOM
+    """One lane per side: holds (green) underneath, faults (red, upper half) and hints
+    (amber, lower half) on top; each span seeks the video."""
+    height = TIMELINE_TOP + LANE_H * max(len(lanes), 1) + BOTTOM
     ax = Axes(t_range[0], t_range[1], 0, 1)
-    ax.y_bottom = height - BOTTOM
+    ax.y_top, ax.y_bottom = TIMELINE_TOP, height - BOTTOM
     parts = [
         f'<svg class="plot timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="fault timeline" data-t0="{ax.t0:.3f}" data-t1="{ax.t1:.3f}" '
@@ -219,25 +290,21 @@ def timeline(lanes: dict[str, list[Span]], t_range: tuple[float, float]) -> str:
     ]
     for t in _ticks(ax.t0, ax.t1, 8):
         x = ax.x(t)
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{ax.y_bottom}" '
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{ax.y_top}" y2="{ax.y_bottom}" '
                      'class="grid"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 8}" class="tick" '
+        parts.append(f'<text x="{x:.1f}" y="{ax.y_bottom + 15}" class="tick" '
                      f'text-anchor="middle">{fmt_time(t)}</text>')
+    parts.append(f'<text class="axis" x="{(ax.x_left + ax.x_right) / 2:.1f}" y="{height - 4}" '
+                 'text-anchor="middle">time in the clip (min:s)</text>')
     for i, (key, spans) in enumerate(lanes.items()):
-        y = TOP + i * LANE_H
+        y = TIMELINE_TOP + i * LANE_H
         parts.append(f'<text x="{LEFT - 6}" y="{y + LANE_H / 2 + 4:.1f}" class="lane" '
                      f'text-anchor="end">{escape(key)}</text>')
         parts.append(f'<rect class="lane-bg" x="{ax.x_left}" y="{y + 3}" '
                      f'width="{ax.x_right - ax.x_left}" height="{LANE_H - 6}"/>')
         for sp in sorted(spans, key=lambda s: s.kind != "hold"):  # holds underneath
-            x0, x1 = ax.x(max(sp.start_s, ax.t0)), ax.x(min(sp.end_s, ax.t1))
-            inset = 3 if sp.kind == "hold" else 7
-            parts.append(
-                f'<rect class="span {sp.kind} seek" data-seek="{sp.start_s:.3f}" '
-                f'x="{x0:.1f}" y="{y + inset}" width="{max(x1 - x0, 2.0):.1f}" '
-                f'height="{LANE_H - 2 * inset}"><title>{escape(sp.label)}</title></rect>'
-            )
-    parts.append(f'<line class="playhead" x1="{ax.x_left}" x2="{ax.x_left}" y1="{TOP}" '
-                 f'y2="{ax.y_bottom}" visibility="hidden"/>')
+            parts.append(_timeline_span(sp, ax, y))
+    parts.append(f'<line class="playhead" x1="{ax.x_left}" x2="{ax.x_left}" '
+                 f'y1="{ax.y_top}" y2="{ax.y_bottom}" visibility="hidden"/>')
     parts.append("</svg>")
     return "\n".join(parts)
