@@ -1,21 +1,43 @@
-"""Per-frame angles as an OpenSim-style motion file (.mot), for biomechanists.
+"""Per-frame angles as an OpenSim motion file (.mot), in OpenSim's coordinate names and signs.
 
 Layout (what OpenSim's Storage reader expects):
 
-    <name>
+    <clip name>
     version=1
     nRows=<rows>
     nColumns=<columns, time included>
     inDegrees=yes
     endheader
-    time<TAB>hip_extension_deg<TAB>...
-    0.000000<TAB>12.340000<TAB>...
+    time<TAB>pelvis_tilt<TAB>lumbar_extension<TAB>hip_flexion_r<TAB>...
+    0.000000<TAB>-4.120000<TAB>...
 
-Columns are `time` (seconds, the frame timestamps of frames.csv) and every metric of
-`posecoach.types.METRIC_NAMES`, named verbatim, all in degrees. Frames where a metric was
-not measurable are written as `NaN` (never 0 or an interpolated guess): OpenSim reads NaN,
-and gap filling is a choice the analyst should make knowingly. pelvic_tilt_deg,
-lumbar_extension_deg and hip_extension_pelvis_deg are estimates from the silhouette.
+Columns and signs are those of OpenSim's gait2392/gait2354 models (the models of OpenSim's
+gait examples; Rajagopal 2015 shares every one of them except the knee, see below):
+
+| column | from (frames.csv) | OpenSim sign |
+|---|---|---|
+| pelvis_tilt | -pelvic_tilt_deg | + posterior tilt, - anterior |
+| lumbar_extension | lumbar_extension_deg | + extension (arching) |
+| hip_flexion_r / _l | -hip_extension_pelvis_deg | + flexion, so hip extension is negative |
+| knee_angle_r / _l | -knee_flexion_deg, -other_knee_flexion_deg | - flexion, 0 straight |
+
+Sources for the signs: in these models every sagittal coordinate is a rotation about the
++z axis (pointing to the subject's right; x forward, y up) of the distal segment, so a
+positive angle swings the thigh forward (hip flexion), the trunk backward (lumbar
+extension) and the front of the pelvis up (posterior tilt); gait2392's knee_angle range is
+-120 to +10 deg, flexion negative (Rajagopal 2015 turns the knee axis round: 0 to 120,
+flexion positive: negate knee_angle_* for that model). OpenSim studies of pelvic tilt
+state the same convention ("posterior (positive) tilt ... anterior (negative) tilt",
+PMC9255277).
+
+One column per leg: frames.csv holds the working leg's metrics with its `side` per frame,
+and each value goes to that leg's column (`_r` or `_l`); the other knee (other_knee_flexion)
+goes to the other leg's knee. A leg not measured in a frame - the non-working hip, both
+legs while no side is decided - is NaN (never 0 or an interpolated guess): OpenSim reads
+NaN, and gap filling is a choice the analyst should make knowingly. pelvis_tilt is the
+tilt from the person's own neutral, not the pelvis's angle to the floor; it, lumbar_extension
+and hip_flexion are estimates from the silhouette (README, Accuracy). Times are the frames'
+own timestamps (time_s of frames.csv, to the microsecond), not rounded to the frame rate.
 """
 
 from __future__ import annotations
@@ -26,19 +48,49 @@ from pathlib import Path
 import numpy as np
 
 from posecoach.outputs.frames_csv import FramesCsvError, FrameTable, read_frames
-from posecoach.registry import METRIC_NAMES
+
+# (OpenSim coordinate, frames.csv metric, sign); per-leg ones below.
+BODY_COORDINATES = (
+    ("pelvis_tilt", "pelvic_tilt_deg", -1.0),
+    ("lumbar_extension", "lumbar_extension_deg", 1.0),
+)
+# (OpenSim coordinate without _r/_l, metric, sign, True: the working leg, False: the other).
+LEG_COORDINATES = (
+    ("hip_flexion", "hip_extension_pelvis_deg", -1.0, True),
+    ("knee_angle", "knee_flexion_deg", -1.0, True),
+    ("knee_angle", "other_knee_flexion_deg", -1.0, False),
+)
+COLUMNS = (
+    "time", "pelvis_tilt", "lumbar_extension",
+    "hip_flexion_r", "hip_flexion_l", "knee_angle_r", "knee_angle_l",
+)
+_SOURCE_COLUMNS = ("time_s", "side", *(m for _, m, _ in BODY_COORDINATES),
+                   *(m for _, m, _, _ in LEG_COORDINATES))
+_OTHER_LEG = {"R": "L", "L": "R"}
 
 
 class ExportError(Exception):
     """frames.csv could not be turned into a motion file. One line for the user."""
 
 
-def angle_rows(frames: FrameTable, source: Path | str = "frames.csv") -> np.ndarray:
-    """(rows, 1 + metrics): time and every metric per frame, NaN where a cell was empty."""
-    missing = [c for c in ("time_s", *METRIC_NAMES) if c not in frames.columns]
+def coordinate_table(frames: FrameTable, source: Path | str = "frames.csv") -> np.ndarray:
+    """(rows, len(COLUMNS)): time and each OpenSim coordinate per frame, NaN where the
+    frame does not measure it."""
+    missing = [c for c in _SOURCE_COLUMNS if c not in frames.columns]
     if missing:
         raise ExportError(f"{source}: no column {missing[0]!r} (not a frames.csv?)")
-    return np.column_stack([frames.num(c) for c in ("time_s", *METRIC_NAMES)])
+    table = np.full((len(frames), len(COLUMNS)), np.nan)
+    table[:, 0] = frames.num("time_s")
+    for name, metric, sign in BODY_COORDINATES:
+        table[:, COLUMNS.index(name)] = sign * frames.num(metric)
+    working = np.array([str(s).strip().upper() for s in frames.text("side")], dtype=object)
+    for name, metric, sign, on_working_leg in LEG_COORDINATES:
+        values = sign * frames.num(metric)
+        for side in ("R", "L"):
+            leg = side if on_working_leg else _OTHER_LEG[side]
+            rows = working == side
+            table[rows, COLUMNS.index(f"{name}_{leg.lower()}")] = values[rows]
+    return table
 
 
 def _fmt(value: float) -> str:
@@ -46,8 +98,9 @@ def _fmt(value: float) -> str:
 
 
 def write_mot(frames: FrameTable | Path, mot_path: Path, name: str | None = None) -> Path:
-    """Write the angles of a frames.csv (its path, or the table already read) to `mot_path`
-    (OpenSim .mot); returns mot_path.
+    """Write the OpenSim coordinates of a frames.csv (its path, or the table already read)
+    to `mot_path`; `name` (the clip's name) heads the file, else mot_path's stem. Returns
+    mot_path.
 
     Rows without a timestamp are skipped (time must be monotonic for OpenSim).
     """
@@ -57,22 +110,25 @@ def write_mot(frames: FrameTable | Path, mot_path: Path, name: str | None = None
             frames = read_frames(frames)
         except FramesCsvError as exc:
             raise ExportError(str(exc)) from exc
-    table = angle_rows(frames, source)
+    table = coordinate_table(frames, source)
     rows = [r for r in table if not math.isnan(r[0])]
-    columns = ["time", *METRIC_NAMES]
     header = [
-        name or Path(mot_path).stem,
+        _one_line(name or Path(mot_path).stem),
         "version=1",
         f"nRows={len(rows)}",
-        f"nColumns={len(columns)}",
+        f"nColumns={len(COLUMNS)}",
         "inDegrees=yes",
         "endheader",
-        "\t".join(columns),
+        "\t".join(COLUMNS),
     ]
     lines = header + ["\t".join(_fmt(v) for v in row) for row in rows]
     mot_path = Path(mot_path)
     mot_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return mot_path
+
+
+def _one_line(name: str) -> str:
+    return " ".join(name.split()) or "posecoach"
 
 
 def read_mot(mot_path: Path) -> tuple[dict[str, str], list[str], list[list[float]]]:

@@ -126,7 +126,8 @@ class FramesCsvSink(CsvSink):
 
     def write(self, record: FrameRecord) -> None:
         metrics = record.metrics
-        row = [str(record.index), f"{record.time_s:.4f}", "1" if record.pose else "0"]
+        # Microseconds: the frame's own timestamp, which angles.mot copies (29.97 fps).
+        row = [str(record.index), f"{record.time_s:.6f}", "1" if record.pose else "0"]
         row += _metric_cells(metrics)
         row += _state_cells(record.state)
         row += _extra_cells(metrics)

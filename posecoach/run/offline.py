@@ -294,7 +294,8 @@ def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:
         return
     frames = read_frames(result.out_dir / "frames.csv")
     if options.mot:
-        result.files.append(write_mot(frames, result.out_dir / "angles.mot"))
+        mot = write_mot(frames, result.out_dir / "angles.mot", name=result.source.stem)
+        result.files.append(mot)
     clip = load_clip(result.out_dir, result.summary, frames)
     if options.history:
         record_session(
