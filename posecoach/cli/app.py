@@ -21,6 +21,8 @@ from posecoach.pose.quiet import route_native_stderr_away
 from posecoach.pose.sources import IMAGE_SUFFIXES, SourceError
 from posecoach.results.history import HistoryError, add_history_commands
 from posecoach.results.reading import ResultsError
+from posecoach.run.batch import BatchError, run_batch
+from posecoach.run.batch_ray import ExecutorError, parse_executor
 from posecoach.run.live import add_live_command
 from posecoach.run.offline import AnalysisError, AnalysisOptions, analyze_clip
 
@@ -29,7 +31,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 USER_ERRORS = (
     SourceError, ModelError, AnalysisError, SpecError, HistoryError, ResultsError, ExportError,
-    VideoWriterError,
+    VideoWriterError, BatchError, ExecutorError,
 )
 
 
@@ -86,6 +88,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         adaptive=AdaptiveParams() if args.adaptive else None,
         workers=args.workers,
     )
+    if args.executor.kind == "ray":
+        failed = run_batch(clips, args.out, options, args.executor, force=args.force)
+        return EXIT_FAILED if failed else EXIT_OK
     failed = 0
     for clip in clips:
         try:
@@ -171,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--workers", type=_positive_int, metavar="N",
         help="pose models run side by side (default: one per CPU core, at most 4)",
+    )
+    analyze.add_argument(
+        "--executor", type=parse_executor, default=parse_executor("in-process"),
+        metavar="in-process|ray[=ADDRESS]",
+        help="ray: one Ray task per clip on a local Ray cluster, or on the cluster at "
+        "ADDRESS; resumable, with DIR/batch.json and DIR/index.html (needs the cluster "
+        "extra; default: in-process)",
+    )
+    analyze.add_argument(
+        "--force", action="store_true",
+        help="with --executor ray: analyse again clips whose results are already complete",
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import socket
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ from posecoach.results.reading import (
     side_metrics,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_ENV = "POSECOACH_DB"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -52,7 +53,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     out_dir TEXT NOT NULL,       -- the analysis output folder (report.html lives there)
     created TEXT NOT NULL,       -- ISO UTC time this row was written
     posecoach_version TEXT,
-    model TEXT
+    model TEXT,
+    executor TEXT,               -- "in-process" or "ray" (v2, NULL in rows from v1)
+    node TEXT                    -- host name of the machine that analysed the clip (v2)
 );
 CREATE TABLE IF NOT EXISTS results (
     session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -63,6 +66,12 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_client ON sessions (client, recorded);
 """
+# Columns added since version 1, as (version, table, column, type): an older database
+# gets them with ALTER TABLE when it is opened.
+_ADDED_COLUMNS = (
+    (2, "sessions", "executor", "TEXT"),
+    (2, "sessions", "node", "TEXT"),
+)
 
 
 class HistoryError(Exception):
@@ -178,6 +187,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 f"history database {path} has schema version {version}, newer than this "
                 f"posecoach understands ({SCHEMA_VERSION}); upgrade posecoach"
             )
+        elif version < SCHEMA_VERSION:
+            _upgrade(conn, version)
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    for added, table, column, kind in _ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if added > version and column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
 
 @contextmanager
@@ -215,12 +234,18 @@ def record_session(
     clip_path: Path | None = None,
     recorded: str | None = None,
     results: ClipResults | None = None,
+    executor: str = "in-process",
+    node: str | None = None,
+    replace: bool = False,
 ) -> int:
     """Record one analysed clip and its per-side results; returns the new session id.
 
     `summary` is the dict written to summary.json; missing numbers (peak/median hip
     extension) are derived from out_dir/frames.csv, unless the analysis passes the
-    `results` it already holds. db_path None: `default_db_path()`.
+    `results` it already holds. db_path None: `default_db_path()`. `executor` and `node`
+    (default: this machine's host name) say what did the work. `replace`: sessions
+    recorded earlier for the same out_dir are deleted in the same transaction (a batch
+    redoing a clip counts it once).
     """
     if results is None:
         try:
@@ -240,6 +265,8 @@ def record_session(
         datetime.now(timezone.utc).isoformat(timespec="seconds"),
         results.model.get("posecoach_version"),
         results.model.get("name"),
+        executor,
+        node or socket.gethostname(),
     )
     values = [
         (side.key, metric, value if math.isfinite(value) else None)
@@ -247,9 +274,12 @@ def record_session(
         for metric, value in side_metrics(side).items()
     ]
     with connect(db_path) as conn, _transaction(conn):
+        if replace:
+            conn.execute("DELETE FROM sessions WHERE out_dir = ?", (row[5],))
         cur = conn.execute(
             "INSERT INTO sessions (client, recorded, clip_path, exercise, exercise_name,"
-            " out_dir, created, posecoach_version, model) VALUES (?,?,?,?,?,?,?,?,?)",
+            " out_dir, created, posecoach_version, model, executor, node)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
         session_id = int(cur.lastrowid)

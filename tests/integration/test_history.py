@@ -59,8 +59,27 @@ def test_schema_version_and_wal(tmp_path, clip):
     db = tmp_path / "h.sqlite"
     history.record_session(db, *clip)
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT executor FROM sessions").fetchall() == [("in-process",)]
+    con.close()
+
+
+def test_version_1_database_gains_executor_and_node(tmp_path, clip):
+    db = tmp_path / "v1.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+        "INSERT INTO schema_version VALUES (1);"
+        "CREATE TABLE sessions (id INTEGER PRIMARY KEY AUTOINCREMENT, client TEXT,"
+        " recorded TEXT NOT NULL, clip_path TEXT, exercise TEXT NOT NULL, exercise_name TEXT,"
+        " out_dir TEXT NOT NULL, created TEXT NOT NULL, posecoach_version TEXT, model TEXT);"
+    )
+    con.close()
+    history.record_session(db, *clip, executor="ray", node="n1")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    assert con.execute("SELECT executor, node FROM sessions").fetchall() == [("ray", "n1")]
     con.close()
 
 
