@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecoach import __version__
+from posecoach.cli.tables import exercises_table, side_results
 from posecoach.exercises import SpecError, describe, load_all
 from posecoach.outputs.mot import ExportError
 from posecoach.outputs.video_writer import VideoWriterError
@@ -112,9 +113,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _clip_line(clip: Path, result) -> str:
     note = " (clip ended early: truncated?)" if result.ended_early else ""
     exercise = result.exercise or "no exercise recognised"
+    found = side_results(result.summary)
     return (
-        f"{clip}: {result.frames} frames, person in {result.detection_rate:.0%}, "
-        f"{exercise}, results in {result.out_dir}{note}"
+        f"{clip}: {exercise}" + (f", {found}" if found else "")
+        + f" ({result.frames} frames, person in {result.detection_rate:.0%}); "
+        f"results in {result.out_dir}{note}"
     )
 
 
@@ -126,8 +129,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(describe(specs[args.id]))
         return EXIT_OK
-    for index, spec in enumerate(specs.values()):
-        print(("\n" if index else "") + describe(spec))
+    print(exercises_table(specs.values()))
     return EXIT_OK
 
 
@@ -145,8 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="analyse recorded clips: per-frame landmarks and metrics, summary",
         description="Analyse one or more recorded clips (files or folders of clips).",
     )
-    analyze.add_argument("videos", nargs="+", type=Path, metavar="VIDEO")
-    analyze.add_argument("--out", type=Path, required=True, metavar="DIR")
+    analyze.add_argument(
+        "videos", nargs="+", type=Path, metavar="VIDEO",
+        help="video files, folders of videos, or a folder of images (one clip)",
+    )
+    analyze.add_argument(
+        "--out", type=Path, required=True, metavar="DIR",
+        help="output folder (with several clips, one subfolder per clip)",
+    )
     analyze.add_argument(
         "--model", type=Path, default=None, metavar="PATH",
         help="pose landmarker .task bundle (default: the bundled BlazePose full model)",
@@ -191,9 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze.set_defaults(handler=cmd_analyze)
     exercises = commands.add_parser(
-        "exercises", help="list the exercises and their protocols in words"
+        "exercises", help="the exercises: an overview table, or one in words",
+        description="Without ID: one line per exercise (sides, hold, reps). "
+        "With ID: its protocol, form cues and safety notes in words.",
     )
-    exercises.add_argument("id", nargs="?", help="show only this exercise")
+    exercises.add_argument(
+        "id", nargs="?", metavar="ID", help="describe this exercise (an id from the table)"
+    )
     exercises.set_defaults(handler=cmd_exercises)
     add_history_commands(commands)
     add_live_command(commands)

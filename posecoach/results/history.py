@@ -413,15 +413,6 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def sessions_table(sessions: list[SessionRow]) -> str:
-    rows = [
-        [str(s.id), s.recorded, s.client or "-", s.exercise, Path(s.clip_path or "-").name,
-         s.out_dir]
-        for s in sessions
-    ]
-    return format_table(["id", "recorded", "client", "exercise", "clip", "output"], rows)
-
-
 def _label(s: SessionRow) -> str:
     return f"session {s.id} ({s.recorded}, {s.client or 'no client'}, {s.exercise})"
 
@@ -456,11 +447,23 @@ def cmd_history(args: argparse.Namespace) -> int:
         sessions = list_sessions(args.db, args.client)
     except HistoryError as exc:
         return _fail(str(exc))
-    if not sessions:
+    # Imported here: history_views builds on this module.
+    from posecoach.results import history_views as views
+
+    if not sessions and not (args.json or args.csv):
         who = f" for client {args.client!r}" if args.client else ""
         print(f"no sessions recorded{who}")
         return 0
-    print(sessions_table(sessions))
+    try:
+        records = views.session_records(args.db, sessions)
+    except HistoryError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(views.to_json(records))
+    elif args.csv:
+        print(views.history_csv(records))
+    else:
+        print(views.history_table(records))
     return 0
 
 
@@ -469,19 +472,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sa, sb, changes = compare(args.db, args.a, args.b)
     except HistoryError as exc:
         return _fail(str(exc))
-    print(compare_text(sa, sb, changes))
+    from posecoach.results import history_views as views
+
+    if args.json:
+        print(views.to_json(views.compare_document(sa, sb, changes)))
+    elif args.csv:
+        print(views.compare_csv(changes))
+    else:
+        print(compare_text(sa, sb, changes))
     return 0
+
+
+def _add_format_flags(parser: argparse.ArgumentParser) -> None:
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true",
+                         help="print JSON (every stored number; null = not measured)")
+    formats.add_argument("--csv", action="store_true",
+                         help="print CSV for a spreadsheet (empty cell = not measured)")
 
 
 def add_history_commands(commands: argparse._SubParsersAction) -> None:
     """Add `history` and `compare` to the CLI's subcommands."""
     db_help = f"history database (default: ${DB_ENV} or {default_db_path()})"
     history = commands.add_parser(
-        "history", help="list recorded sessions",
-        description="List the analysed sessions recorded in the history database.",
+        "history", help="list recorded sessions with their key numbers",
+        description="List the analysed sessions recorded in the history database: date, "
+        "time of day, good-form hold time and peak hip extension per side.",
     )
     history.add_argument("--client", default=None, metavar="NAME", help="only this client")
     history.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
+    _add_format_flags(history)
     history.set_defaults(handler=cmd_history)
 
     comp = commands.add_parser(
@@ -491,4 +511,5 @@ def add_history_commands(commands: argparse._SubParsersAction) -> None:
     comp.add_argument("a", type=int, metavar="A", help="earlier session id")
     comp.add_argument("b", type=int, metavar="B", help="later session id")
     comp.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
+    _add_format_flags(comp)
     comp.set_defaults(handler=cmd_compare)

@@ -74,4 +74,5 @@ def test_analyze_writes_a_summary(installed: Path, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     summary = json.loads((tmp_path / "res" / "summary.json").read_text(encoding="utf-8"))
     assert summary["exercise"] == "edge_of_bench_psoas"
+    assert "edge_of_bench_psoas, good form L " in out.stdout  # the clip's result line
     assert (tmp_path / "res" / "report.html").is_file()
