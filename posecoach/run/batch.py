@@ -147,6 +147,7 @@ def _plan(batch: Batch, finals: dict[Path, Path], force: bool) -> list[ClipTask]
         if marker is not None:
             entry.status, entry.seconds = "skipped", marker.get("seconds")
             entry.node, entry.exercise = marker.get("node"), marker.get("exercise")
+            batch.progress.skip()
             continue
         tasks.append(ClipTask(clip, partial_dir(final), kill_once == clip.name))
     return tasks
@@ -189,14 +190,14 @@ def _finish(batch: Batch, task: ClipTask, outcome: TaskOutcome, final: Path) -> 
         _fail(batch, entry, f"{task.clip}: finishing failed: {error}")
         return
     entry.status = "done"
-    batch.progress.finished(ok=True)
     batch.progress.write(_clip_line(task.clip, outcome, final), sys.stdout)
+    batch.progress.finished(ok=True)
 
 
 def _fail(batch: Batch, entry: BatchEntry, message: str) -> None:
     entry.status, entry.error = "failed", message
-    batch.progress.finished(ok=False)
     batch.progress.write(f"posecoach: error: {message}")
+    batch.progress.finished(ok=False)
 
 
 def _marker(batch: Batch, clip: Path, outcome: TaskOutcome) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Progress over the clips of a batch on stderr: done / failed / running / waiting, ETA.
 
-`batch 5/12 clips: 4 done, 1 failed, 2 running, 5 waiting, 1m10s elapsed, ETA 2m30s`.
+`batch 5/12 clips: 4 done, 1 failed, 2 running, 5 waiting, 1m10s elapsed, ETA 2m30s`
+(and `, N already complete` when a rerun skips clips).
 On a terminal the line is redrawn in place; otherwise (CI logs, pipes) it is printed
-once per finished clip. The ETA is the mean time between finished clips so far times
-the clips still to go (the batch's own throughput, whatever the cluster's size).
+once per finished clip. The ETA is the mean time between clips finished in this run
+times the clips still to go (the batch's own throughput, whatever the cluster's size).
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ class BatchProgress:
         self.total = total
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
-        self.done = self.failed = self.running = 0
+        self.done = self.failed = self.running = self.skipped = 0
         self._start = time.monotonic()
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def skip(self) -> None:
+        """A clip complete from an earlier run: counted, not timed."""
+        self.skipped += 1
 
     def started(self) -> None:
         self.running += 1
@@ -46,14 +51,13 @@ class BatchProgress:
     def line(self) -> str:
         finished = self.done + self.failed
         elapsed = time.monotonic() - self._start
-        waiting = self.total - finished - self.running
-        eta = "-"
-        if finished:
-            eta = format_duration(elapsed / finished * (self.total - finished))
+        left = self.total - self.skipped - finished
+        eta = format_duration(elapsed / finished * left) if finished else "-"
+        skipped = f", {self.skipped} already complete" if self.skipped else ""
         return (
-            f"batch {finished}/{self.total} clips: {self.done} done, {self.failed} failed, "
-            f"{self.running} running, {waiting} waiting, {format_duration(elapsed)} elapsed, "
-            f"ETA {eta}"
+            f"batch {finished + self.skipped}/{self.total} clips: {self.done} done, "
+            f"{self.failed} failed, {self.running} running, {left - self.running} waiting"
+            f"{skipped}, {format_duration(elapsed)} elapsed, ETA {eta}"
         )
 
     def write(self, text: str, stream: TextIO | None = None) -> None:

@@ -84,6 +84,8 @@ def _import_ray():
 def ray_cluster(address: str | None) -> Iterator[object]:
     """Ray, initialised: a new local cluster, a connection to `address`, or the one this
     process already has. Whatever this opened is closed on leaving."""
+    if address is None:
+        _local_only_environment()  # read when Ray is first imported
     ray = _import_ray()
     if ray.is_initialized():
         yield ray
@@ -91,7 +93,6 @@ def ray_cluster(address: str | None) -> Iterator[object]:
     common = {"log_to_driver": False, "logging_level": logging.ERROR}
     try:
         if address is None:
-            _local_only_environment()
             ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, **common)
         else:
             ray.init(address=address, **common)

@@ -73,15 +73,20 @@ def _arm_kill(partial: Path) -> None:
     if flag.exists():
         return  # the retry: run normally
     flag.touch()
-    threading.Thread(target=_kill_when_started, args=(partial / "frames.csv",), daemon=True).start()
+    args = (partial / "frames.csv", flag)
+    threading.Thread(target=_kill_when_started, args=args, daemon=True).start()
 
 
-def _kill_when_started(frames_csv: Path) -> None:
+def _kill_when_started(frames_csv: Path, flag: Path) -> None:
+    """Kill this worker process once frames.csv has a few rows; the flag file says how
+    many lines it had (the test's proof that the attempt died mid-clip)."""
     while True:
         try:
             with frames_csv.open("rb") as handle:
-                if sum(1 for _ in handle) >= _KILL_AFTER_ROWS:
-                    os._exit(1)
+                lines = sum(1 for _ in handle)
         except OSError:
-            pass
+            lines = 0
+        if lines >= _KILL_AFTER_ROWS:
+            flag.write_text(f"{lines}\n")
+            os._exit(1)
         time.sleep(0.05)
