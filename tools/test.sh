@@ -11,7 +11,11 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# The cluster extra (Ray) for the batch-on-Ray tests, where Ray has a wheel for this Python.
+if ! .venv/bin/python -m pip install -q -e '.[test,cluster]'; then
+    echo "warning: Ray (the cluster extra) did not install: the batch-on-Ray tests will skip"
+    .venv/bin/python -m pip install -q -e '.[test]'
+fi
 
 need=()
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
