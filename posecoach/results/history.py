@@ -8,6 +8,8 @@ Schema (version in `schema_version`): `sessions` (one row per analysed clip) and
 The database runs in WAL mode with a busy timeout, and each session is written in one
 IMMEDIATE transaction, so two analyses finishing at once both land, whole. Any SQLite
 failure becomes a `HistoryError` with one line for the user, never a traceback.
+Readers (history, compare, the report's progress) open the file read-only; a file that
+belongs to another program is refused, unchanged (posecoach.results.ownership).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from posecoach.results.ownership import APPLICATION_ID, NotOurs, Owner, owner, read_only_uri
 from posecoach.results.reading import (
     FAULT_PREFIX,
     KEY_METRICS,
@@ -141,11 +144,37 @@ def _describe(path: Path, exc: sqlite3.Error) -> str:
     return f"history database {path}: {text}"
 
 
+def _owner(path: Path) -> Owner | None:
+    """Whose file `path` is (None: no file); another program's is a HistoryError."""
+    if not path.is_file():
+        return None
+    try:
+        return owner(path, timeout_s=BUSY_TIMEOUT_MS / 1000)
+    except NotOurs as exc:
+        raise HistoryError(str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise HistoryError(_describe(path, exc)) from exc
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _has_history(path: Path) -> bool:
+    return _owner(path) is Owner.POSECOACH
+
+
 @contextmanager
 def connect(db_path: Path | None = None, create: bool = True) -> Iterator[sqlite3.Connection]:
-    """An open, migrated connection; every SQLite failure inside becomes a HistoryError."""
+    """A connection to posecoach's own history; every SQLite failure inside becomes a
+    HistoryError.
+
+    create=True (writers): the file is created if missing, claimed (application id), put
+    in WAL mode and migrated. create=False (readers): opened read-only (`mode=ro`):
+    nothing is created, migrated or switched. Either way a file that belongs to another
+    program is refused before anything is written (posecoach.results.ownership).
+    """
     path = Path(db_path) if db_path is not None else default_db_path()
-    if not create and not path.is_file():
+    found = _owner(path)
+    if not create and found is not Owner.POSECOACH:
         raise HistoryError(f"no history database at {path} (nothing analysed yet?)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,12 +183,18 @@ def connect(db_path: Path | None = None, create: bool = True) -> Iterator[sqlite
     conn = None
     try:
         # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE).
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        target, uri = (path, False) if create else (read_only_uri(path), True)
+        conn = sqlite3.connect(
+            target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+        )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path)
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, path)
+        else:
+            _check_version(conn, path)
         yield conn
     except sqlite3.Error as exc:
         raise HistoryError(_describe(path, exc)) from exc
@@ -178,17 +213,26 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        version = row[0]
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        version = _check_version(conn, path)
         if version is None:
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-        elif version > SCHEMA_VERSION:
-            raise HistoryError(
-                f"history database {path} has schema version {version}, newer than this "
-                f"posecoach understands ({SCHEMA_VERSION}); upgrade posecoach"
-            )
         elif version < SCHEMA_VERSION:
             _upgrade(conn, version)
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> int | None:
+    """The file's schema version (None: not written yet); one newer than this posecoach's
+    is a HistoryError."""
+    version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    if version is not None and not isinstance(version, int):
+        raise HistoryError(f"history database {path} has a damaged schema version")
+    if version is not None and version > SCHEMA_VERSION:
+        raise HistoryError(
+            f"history database {path} has schema version {version}, newer than this "
+            f"posecoach understands ({SCHEMA_VERSION}); upgrade posecoach"
+        )
+    return version
 
 
 def _upgrade(conn: sqlite3.Connection, version: int) -> None:
@@ -307,7 +351,7 @@ def _session(row: sqlite3.Row) -> SessionRow:
 def list_sessions(db_path: Path | None = None, client: str | None = None) -> list[SessionRow]:
     """Sessions oldest first; `client` filters by name (case-insensitive)."""
     path = Path(db_path) if db_path is not None else default_db_path()
-    if not path.is_file():
+    if not _has_history(path):
         return []  # nothing analysed yet; listing must not create the file
     query = f"SELECT {_SESSION_COLUMNS} FROM sessions"
     params: tuple[Any, ...] = ()
@@ -382,7 +426,7 @@ def earlier_sessions(
     Does not create a database that does not exist (a report must not have side effects).
     """
     path = Path(db_path) if db_path is not None else default_db_path()
-    if not path.is_file():
+    if not _has_history(path):
         return []
     here = str(Path(out_dir).resolve())
     with connect(path, create=False) as conn:
