@@ -1,5 +1,9 @@
 """Text panels: the cue banner (coloured by severity), set-up guidance, notices and the
-safety note. Each draws what it is given; choosing the message happens elsewhere."""
+safety note. Each draws what it is given; choosing the message happens elsewhere.
+
+Cue text is sized to be read from 3 m (capitals about 1/15 of the picture's height); a
+cue too long for one line wraps onto two rather than shrinking (only text too long for
+two lines is shrunk)."""
 
 from __future__ import annotations
 
@@ -24,8 +28,9 @@ from posecoach.render.style import (
     unit,
 )
 
-CUE_TEXT = TextStyle(38.0, 3.0)
-SECOND_CUE_TEXT = TextStyle(26.0, 2.0)
+CUE_TEXT = TextStyle(48.0, 3.0)
+SECOND_CUE_TEXT = TextStyle(32.0, 2.0)
+TWO_LINES = 1.75  # a wrapped band's height, in one-line bands
 MESSAGE_TEXT = TextStyle(34.0, 3.0)
 SAFETY_TEXT = TextStyle(20.0, 2.0)
 
@@ -58,9 +63,26 @@ def _band_text(
     text_color: Color, style: TextStyle, u: float,
 ) -> None:
     thick = style.cv_thickness(u)
-    scale = fit_scale(text, style.cv_scale(u), thick, band_w - 40 * u)
+    lines = text.split("\n")
+    scale = min(fit_scale(line, style.cv_scale(u), thick, band_w - 40 * u) for line in lines)
     outline = BLACK if text_color == WHITE else None
-    put_text_centered(image, text, centre, scale, text_color, thick, outline)
+    step = 1.6 * text_size("H", scale, thick)[1]
+    for i, line in enumerate(lines):
+        y = centre[1] + (i - (len(lines) - 1) / 2) * step
+        put_text_centered(image, line, (centre[0], y), scale, text_color, thick, outline)
+
+
+def wrap(text: str, style: TextStyle, u: float, width: float) -> str:
+    """`text` as it fits a band `width` px wide: one line, else two lines split at the
+    word break that makes the longer line shortest (joined by a newline)."""
+    thick, scale = style.cv_thickness(u), style.cv_scale(u)
+    room = width - 40 * u
+    words = text.split()
+    if text_size(text, scale, thick)[0] <= room or len(words) < 2:
+        return text
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    best = min(splits, key=lambda ab: max(text_size(t, scale, thick)[0] for t in ab))
+    return "\n".join(best)
 
 
 @lru_cache(maxsize=32)
@@ -92,7 +114,7 @@ class CueBannerAnnotator:
 
     def __init__(
         self,
-        height: float = 92.0,
+        height: float = 104.0,
         text: TextStyle = CUE_TEXT,
         second: TextStyle = SECOND_CUE_TEXT,
         prompt_color: Color = INFO,
@@ -106,14 +128,16 @@ class CueBannerAnnotator:
     def annotate(self, image: np.ndarray, state) -> np.ndarray:
         if state is None:
             return image
-        u, h = unit(image), image.shape[0]
+        u, h, w = unit(image), image.shape[0], image.shape[1]
         bands = [(c.text, SEVERITY_COLORS.get(c.severity, INFO)) for c in state.cues]
         if not bands and state.prompt:
             bands = [(state.prompt, self.prompt_color)]
         bottom = h
         for i, (text, color) in enumerate(bands[: self.max_cues]):
             style = self.text if i == 0 else self.second
+            text = wrap(text, style, u, w)
             height = self.height * u * (1.0 if i == 0 else 0.7)
+            height *= TWO_LINES if "\n" in text else 1.0
             _band(image, text, bottom - height, height, color, WHITE, style, self.alpha)
             bottom -= height
         return image
@@ -152,7 +176,7 @@ class MessageAnnotator:
 class SafetyAnnotator:
     """Safety lines in a dark panel just above the cue banner (start and end of a session)."""
 
-    def __init__(self, text: TextStyle = SAFETY_TEXT, bottom_gap: float = 100.0):
+    def __init__(self, text: TextStyle = SAFETY_TEXT, bottom_gap: float = 112.0):
         self.text, self.bottom_gap = text, bottom_gap
 
     def annotate(self, image: np.ndarray, lines: Sequence[str]) -> np.ndarray:

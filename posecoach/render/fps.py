@@ -1,4 +1,5 @@
-"""Frame-rate (and end-to-end latency) readout in the top-right corner, small."""
+"""Frame-rate (and end-to-end latency) readout at the top, small: in the top-right corner,
+or ending `gap` left of a given x (the overlay passes the timer ring's left edge)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ def rate_text(fps: float | None, latency_ms: float | None = None) -> str:
 
 
 class FpsAnnotator:
-    def __init__(self, text: TextStyle = RATE_TEXT, color: Color = WHITE):
-        self.text, self.color = text, color
+    def __init__(self, text: TextStyle = RATE_TEXT, color: Color = WHITE, gap: float = 24.0):
+        self.text, self.color, self.gap = text, color, gap
 
     def annotate(
-        self, image: np.ndarray, fps: float | None, latency_ms: float | None = None
+        self, image: np.ndarray, fps: float | None, latency_ms: float | None = None,
+        right: float | None = None,
     ) -> np.ndarray:
         text = rate_text(fps, latency_ms)
         if not text:
@@ -33,5 +35,6 @@ class FpsAnnotator:
         u = unit(image)
         scale, thick = self.text.cv_scale(u), self.text.cv_thickness(u)
         w, h, _ = text_size(text, scale, thick)
-        put_text(image, text, (image.shape[1] - w - 12 * u, 10 * u + h), scale, self.color, thick)
+        x1 = image.shape[1] - 12 * u if right is None else right - self.gap * u
+        put_text(image, text, (x1 - w, 10 * u + h), scale, self.color, thick)
         return image

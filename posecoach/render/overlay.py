@@ -5,7 +5,9 @@ annotated video.
     shown = overlay.annotate(frame.image, record, fps=fps, latency_ms=latency)
 
 The input image is not modified. With mirror=True the picture and the pose are flipped
-first and everything is drawn afterwards, so text reads normally in a selfie view.
+first and everything is drawn afterwards, so text reads normally in a selfie view. With
+`size` (a window's width and height) the picture is first fitted to that size and the
+overlay drawn at it, once, at the size it is seen.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from posecoach.render.banner import CueBannerAnnotator, MessageAnnotator, Safety
 from posecoach.render.counters import CountersAnnotator
 from posecoach.render.fps import FpsAnnotator
 from posecoach.render.mirror import mirror_image, mirror_record
+from posecoach.render.scale import fit_to
 from posecoach.render.skeleton import SkeletonAnnotator
 from posecoach.render.style import DARK, WHITE
 from posecoach.render.timer import CountdownAnnotator, HoldTimerAnnotator
@@ -70,13 +73,17 @@ class Overlay:
         latency_ms: float | None = None,
         title: str | None = None,
         notice: str | None = None,
+        size: tuple[int, int] | None = None,
     ) -> np.ndarray:
         """A new image: `image` (BGR, as captured) with the record drawn on it.
 
         title: a heading for the counters panel (e.g. the exercise name).
         notice: a one-line message in the middle (e.g. "Paused - press space").
+        size: (width, height) to draw at: the picture fitted inside, shape kept.
         """
-        canvas = mirror_image(image) if self.mirror else image.copy()
+        fitted, record = fit_to(image, record, size)
+        canvas = mirror_image(fitted) if self.mirror else (
+            fitted.copy() if fitted is image else fitted)
         if self.mirror and record.pose is not None:
             record = mirror_record(record)
         state = record.state
@@ -90,6 +97,6 @@ class Overlay:
         if state is not None and state.phase in SAFETY_PHASES:
             self.safety.annotate(canvas, self.safety_lines)
         self.notice.annotate(canvas, notice)
-        if self.show_fps:
-            self.fps.annotate(canvas, fps, latency_ms)
+        if self.show_fps:  # left of the timer ring, never touching it
+            self.fps.annotate(canvas, fps, latency_ms, right=self.timer.bounds(canvas)[0])
         return canvas

@@ -17,12 +17,15 @@ from posecoach.render.style import (
     Color,
     TextStyle,
     fill_rect,
+    put_text,
     put_text_centered,
+    text_size,
     unit,
 )
 
-TIMER_NUMBER = TextStyle(56.0, 4.0)
-TIMER_LABEL = TextStyle(18.0, 2.0)
+TIMER_NUMBER = TextStyle(50.0, 4.0)
+TIMER_UNIT = TextStyle(24.0, 2.0)
+TIMER_LABEL = TextStyle(20.0, 2.0)
 COUNTDOWN_NUMBER = TextStyle(120.0, 8.0)
 COUNTDOWN_LABEL = TextStyle(36.0, 3.0)
 
@@ -39,14 +42,15 @@ def whole_seconds(seconds: float | None) -> int | None:
 
 
 class HoldTimerAnnotator:
-    """A ring that fills as good-form seconds are credited, with the seconds left inside.
+    """A ring that fills as good-form seconds are credited, with the seconds still to go
+    inside ("12 s", "to go") under the phase's name.
 
     Drawn in the top-right corner during hold / contract / relax and while paused (fault).
     """
 
     def __init__(
         self,
-        radius: float = 85.0,
+        radius: float = 95.0,
         ring: float = 16.0,
         margin: float = 30.0,
         running: Color = GOOD,
@@ -54,16 +58,23 @@ class HoldTimerAnnotator:
         track: Color = GREY,
         number: TextStyle = TIMER_NUMBER,
         label: TextStyle = TIMER_LABEL,
+        unit_text: TextStyle = TIMER_UNIT,
     ):
         self.radius, self.ring, self.margin = radius, ring, margin
         self.running, self.paused, self.track = running, paused, track
-        self.number, self.label = number, label
+        self.number, self.label, self.unit_text = number, label, unit_text
 
     def center(self, image: np.ndarray) -> tuple[int, int]:
         """Where the ring is drawn (for callers and tests)."""
         u = unit(image)
         r = (self.radius + self.ring / 2 + self.margin) * u
         return round(image.shape[1] - r), round(r + 20 * u)
+
+    def bounds(self, image: np.ndarray) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the ring's dark disc, drawn or not (others keep clear)."""
+        cx, cy = self.center(image)
+        r = (self.radius + self.ring / 2) * unit(image)
+        return cx - r, cy - r, cx + r, cy + r
 
     def annotate(self, image: np.ndarray, state) -> np.ndarray:
         if state is None or (state.phase not in TIMED and state.phase != "fault"):
@@ -81,13 +92,25 @@ class HoldTimerAnnotator:
                         cv2.LINE_AA)
         left = whole_seconds(state.seconds_left)
         if left is not None:
-            put_text_centered(image, str(left), (cx, cy - 6 * u), self.number.cv_scale(u), WHITE,
-                              self.number.cv_thickness(u), outline=None)
+            self._seconds(image, left, (cx, cy + 4 * u), u)
+            put_text_centered(image, "to go", (cx, cy + r * 0.5), self.label.cv_scale(u), WHITE,
+                              self.label.cv_thickness(u), outline=None)
         label = LABELS.get(state.phase, "")
-        put_text_centered(image, label, (cx, cy + r * 0.55), self.label.cv_scale(u), color
+        put_text_centered(image, label, (cx, cy - r * 0.5), self.label.cv_scale(u), color
                           if state.phase == "fault" else WHITE, self.label.cv_thickness(u),
                           outline=None)
         return image
+
+    def _seconds(self, image: np.ndarray, left: int, centre: tuple[float, float], u: float):
+        """The number large with its unit small after it, centred together: "12 s"."""
+        big, small = self.number, self.unit_text
+        number, unit_w = str(left), text_size(" s", small.cv_scale(u), small.cv_thickness(u))[0]
+        num_w, num_h, _ = text_size(number, big.cv_scale(u), big.cv_thickness(u))
+        x = centre[0] - (num_w + unit_w) / 2
+        y = centre[1] + num_h / 2
+        put_text(image, number, (x, y), big.cv_scale(u), WHITE, big.cv_thickness(u), None)
+        put_text(image, " s", (x + num_w, y), small.cv_scale(u), WHITE, small.cv_thickness(u),
+                 None)
 
 
 class CountdownAnnotator:

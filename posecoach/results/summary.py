@@ -27,8 +27,9 @@ class ClipStats:
     detected: int = 0
     view_ok: int = 0
     view_angles: list[float] = field(default_factory=list)
-    # (side, metric) -> [(time_s, value)] for frames in a timed phase (good-form hold,
-    # contract, relax): frames in fault are left out, so a peak is a peak in good form
+    # (side, metric) -> [(time_s, value)] for good-form frames of a timed phase (hold,
+    # contract, relax): frames in fault, or with a fault cue up during its grace time, are
+    # left out, so a peak is a peak in good form
     values: dict[tuple[str, str], list[tuple[float, float]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -43,7 +44,8 @@ class ClipStats:
         if math.isfinite(metrics.view_angle_deg):
             self.view_angles.append(metrics.view_angle_deg)
         state = record.state
-        if metrics.side is None or (state is not None and state.phase not in TIMED_PHASES):
+        if metrics.side is None or (state is not None and (
+                state.phase not in TIMED_PHASES or not state.good_form)):
             return
         for name in STAT_METRICS:
             value = metrics.get(name)

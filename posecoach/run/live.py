@@ -8,7 +8,11 @@ Three threads, so that a slow frame never builds a backlog:
   main      shows the newest result (OpenCV/Qt windows belong to the main thread), reads
             keys, and measures end-to-end latency: capture time to display time
 
-Keys: space pause, n / p next / previous exercise, s switch side, q or Esc quit.
+The window can be resized and goes full screen with `f`; the overlay is drawn at the
+window's size (the worker fits the picture to it first), so text stays sharp and large.
+
+Keys: space pause, n / p next / previous exercise, s switch side, f full screen, q or Esc
+quit.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from posecoach.exercises import SpecError
 from posecoach.pose.estimation import MediaPipePoseEstimator, ModelError
 from posecoach.pose.sources import CameraSource, SourceError, VideoFileSource
 from posecoach.render import Overlay
+from posecoach.render.scale import unfit
 from posecoach.run.audio import Announcer, Speaker
 from posecoach.run.coach import AUTO, LiveCoach
 from posecoach.run.latest import Latest
@@ -41,6 +46,8 @@ from posecoach.types import Frame, FrameRecord
 WINDOW = "posecoach"
 KEY_COMMANDS = {ord(" "): "pause", ord("n"): "next", ord("p"): "previous", ord("s"): "side"}
 QUIT_KEYS = {ord("q"), ord("Q"), 27}
+FULLSCREEN_KEY = ord("f")
+START_HEIGHT = 720  # px: the window opens with the picture scaled to this height
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
@@ -191,6 +198,9 @@ class Worker:
         self.processed = 0
         self.error: BaseException | None = None
         self._announced = None
+        # (width, height) the window shows the picture at, set by the main thread; the
+        # overlay is drawn at that size. None: at the frame's own size.
+        self.display_size: tuple[int, int] | None = None
 
     def run(self, inbox: Latest[Captured], outbox: Latest[Shown], stop: threading.Event):
         try:
@@ -212,12 +222,13 @@ class Worker:
         if record.state is not None and record.state is not self._announced:
             self.announcer.update(record.state)
             self._announced = record.state
+        frame = item.frame.image
         image = self.overlay.annotate(
-            item.frame.image, record, self.stats.fps, latency_ms=self.stats.latency_ms,
-            title=self.coach.title, notice=self.coach.notice,
+            frame, record, self.stats.fps, latency_ms=self.stats.latency_ms,
+            title=self.coach.title, notice=self.coach.notice, size=self.display_size,
         )
-        if self.recorder is not None:
-            self.recorder.write(record, image)
+        if self.recorder is not None:  # recorded at the camera's size, whatever the window
+            self.recorder.write(record, unfit(image, (frame.shape[1], frame.shape[0])))
         self.processed += 1
         return Shown(image, record, item.captured_at)
 
@@ -250,12 +261,29 @@ class Display:
         start-up racing the model's threads left the window black now and then."""
         if not self.enabled:
             return
-        # Autosize: the picture at its own size, no scaling blur.
-        cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+        # Resizable. Free ratio: the worker draws at the window's whole size (the picture
+        # fitted inside, shape kept, black bars), so nothing is stretched or scaled here.
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL)
         self._opened = True
         width, height = size if size[0] > 0 and size[1] > 0 else (640, 480)
-        cv2.imshow(WINDOW, np.zeros((height, width, 3), np.uint8))
+        start = (round(width * START_HEIGHT / height), START_HEIGHT)
+        cv2.resizeWindow(WINDOW, *start)
+        cv2.imshow(WINDOW, np.zeros((start[1], start[0], 3), np.uint8))
         cv2.waitKey(1)
+
+    def size(self) -> tuple[int, int] | None:
+        """(width, height) of the window's picture area, or None (no window)."""
+        if not (self.enabled and self._opened):
+            return None
+        _, _, w, h = cv2.getWindowImageRect(WINDOW)
+        return (w, h) if w > 0 and h > 0 else None
+
+    def toggle_fullscreen(self) -> None:
+        if not (self.enabled and self._opened):
+            return
+        full = cv2.getWindowProperty(WINDOW, cv2.WND_PROP_FULLSCREEN) == cv2.WINDOW_FULLSCREEN
+        cv2.setWindowProperty(WINDOW, cv2.WND_PROP_FULLSCREEN,
+                              cv2.WINDOW_NORMAL if full else cv2.WINDOW_FULLSCREEN)
 
     def show(self, image: np.ndarray) -> None:
         if self.enabled:
@@ -288,6 +316,9 @@ def display_loop(outbox: Latest[Shown], worker: Worker, display: Display, stats:
         key = display.key()
         if key in QUIT_KEYS:
             return "quit"
+        if key == FULLSCREEN_KEY:
+            display.toggle_fullscreen()
+        worker.display_size = display.size()
         if key in KEY_COMMANDS:
             worker.commands.put(KEY_COMMANDS[key])
         if shown is None and outbox.finished:
@@ -412,7 +443,7 @@ def add_live_command(commands) -> None:
         "live",
         help="live coaching in a window, from a webcam (or a clip played as a camera)",
         description="Coach a stretch live. Keys: space pause, n/p next/previous exercise, "
-        "s switch side, q or Esc quit.",
+        "s switch side, f full screen, q or Esc quit.",
     )
     live.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (0)")
     live.add_argument("--exercise", default=AUTO, metavar="ID|auto",

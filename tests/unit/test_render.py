@@ -281,3 +281,56 @@ def test_opaque_bands_are_drawn_once_and_copied_exactly():
     clipped = np.full((360, 640, 3), 90, np.uint8)
     banner._band(clipped, text, 340, 46, FAULT, WHITE, style, alpha=1.0)
     assert np.array_equal(clipped, tall[:360])
+
+
+# ------------------------------------------------------------------ window size, 3 m text
+
+
+def test_overlay_is_drawn_at_the_window_size_with_the_pose_moved_along():
+    from posecoach.render.scale import move_record, unfit
+
+    big = kneeling_record(st=state())  # pose in a 1280x720 picture
+    small = move_record(big, (0, 0, 960, 540), (960, 540))  # the same, 960x540
+    image = Overlay().annotate(blank(540, 960), small, 30.0, size=(1280, 800))
+    assert image.shape == (800, 1280, 3)  # the window's size: 1280x720 picture, bars 40 px
+    base = Overlay().annotate(blank(), big, 30.0)
+
+    def leg(img, top):  # centre of the highlighted (working) leg below the panels
+        ys, xs = np.nonzero(np.abs(img[top + 250: top + 600].astype(int) - HIGHLIGHT)
+                             .max(axis=2) <= 25)
+        return xs.mean(), ys.mean()
+
+    assert np.allclose(leg(image, 40), leg(base, 0), atol=16)  # text sizes differ a little
+    assert unfit(image, (960, 540)).shape == (540, 960, 3)
+
+
+def test_fps_text_keeps_clear_of_the_timer_ring():
+    image = Overlay().annotate(blank(), kneeling_record(st=state()), 29.97, latency_ms=48)
+    x0, y0, x1, y1 = (round(v) for v in HoldTimerAnnotator().bounds(image))
+    ring_only = Overlay().annotate(blank(), kneeling_record(st=state()))
+    text = (image != ring_only).any(axis=2)
+    ys, xs = np.nonzero(text)
+    assert len(xs) and xs.max() < x0 - 10  # the readout ends 10+ px left of the ring
+
+
+def test_ring_number_has_a_unit_and_long_cues_wrap_instead_of_shrinking(monkeypatch):
+    import posecoach.render.timer as timer
+
+    drawn = []
+    monkeypatch.setattr(timer, "put_text", lambda img, text, *a, **k: drawn.append(text))
+    HoldTimerAnnotator().annotate(blank(), state(seconds_left=12.0))
+    assert drawn == ["12", " s"]
+    long = Cue("x", "Ease your hips a little further forward until you feel the front of the hip",
+               "fault", 1)
+    short = Cue("x", "Tuck your tailbone under", "fault", 1)
+    rows = [(CueBannerAnnotator().annotate(blank(), state(cues=(c,)))[..., 2] > 200).any(axis=1)
+            for c in (long, short)]
+    assert rows[0].sum() > 1.5 * rows[1].sum()  # two lines of full-size text
+
+
+def test_cue_text_is_large_enough_for_3_m():
+    cue = Cue("x", "Tuck your tailbone under", "fault", 1)
+    image = CueBannerAnnotator().annotate(blank(800, 1280), state(cues=(cue,)))
+    white = count_color(image, WHITE, tol=30) > 0
+    rows = np.nonzero((np.abs(image.astype(int) - WHITE).max(axis=2) <= 30).any(axis=1))[0]
+    assert white and rows.max() - rows.min() >= 55  # capitals + descenders, px at 800 high

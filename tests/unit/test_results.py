@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -61,10 +62,14 @@ def _state(phase: str, t: float) -> SessionState:
 def test_peak_leaves_out_frames_in_fault():
     stats = ClipStats()
     pose = Pose.from_pixels(np.full((33, 2), np.nan), (10, 10))
-    for i, (phase, hip) in enumerate([("hold", 15.0), ("fault", 30.0), ("hold", 18.0)]):
+    # a fault, and a fault cue still within its grace time (phase hold, form not good)
+    frames = [("hold", 15.0, True), ("fault", 30.0, False), ("hold", 25.0, False),
+              ("hold", 18.0, True)]
+    for i, (phase, hip, good) in enumerate(frames):
         m = FrameMetrics(time_s=i, pose_detected=True, side=Side.RIGHT, facing=1,
                          view_ok=True, values={"hip_extension_deg": hip})
-        stats.add(FrameRecord(i, float(i), pose, m, _state(phase, float(i))))
+        st = dataclasses.replace(_state(phase, float(i)), good_form=good)
+        stats.add(FrameRecord(i, float(i), pose, m, st))
     right = stats.angle_summary()["R"]
-    assert right["peak_hip_extension_deg"] == 18.0 and right["peak_hip_extension_time_s"] == 2
+    assert right["peak_hip_extension_deg"] == 18.0 and right["peak_hip_extension_time_s"] == 3
     assert right["median_hip_extension_deg"] == pytest.approx(16.5)
