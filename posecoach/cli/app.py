@@ -24,6 +24,7 @@ from posecoach.results.history import HistoryError, add_history_commands
 from posecoach.results.reading import ResultsError
 from posecoach.run.batch import BatchError, run_batch
 from posecoach.run.batch_ray import ExecutorError, parse_executor
+from posecoach.run.interrupt import Interrupted, exit_code, stop_on_signals
 from posecoach.run.live import add_live_command
 from posecoach.run.offline import AnalysisError, AnalysisOptions, analyze_clip
 
@@ -217,13 +218,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     route_native_stderr_away()
     try:
-        return args.handler(args)
+        with stop_on_signals():  # SIGTERM and SIGHUP stop like Ctrl-C
+            return args.handler(args)
     except USER_ERRORS as error:
         _error(str(error))
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        _error("interrupted; results written so far are kept")
-        return 130
+    except KeyboardInterrupt as stop:
+        kept = "interrupted; results written so far are kept"
+        _error(str(stop) if isinstance(stop, Interrupted) else kept)
+        return exit_code(stop)
     except BrokenPipeError:
         # Output piped into `head` or similar, which stopped reading: not an error.
         sys.stderr.close()

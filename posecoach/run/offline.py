@@ -30,6 +30,7 @@ from posecoach.report import build_report
 from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Worker
+from posecoach.run.interrupt import Interrupted, signal_name, signal_of
 from posecoach.run.progress import Progress
 from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
@@ -190,11 +191,17 @@ def analyze_clip(
         own_estimator = estimator is None
         twins: list = []
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
+        stopped: KeyboardInterrupt | None = None
         try:
             if own_estimator:
                 estimator = tracked_estimator(options.model_path)
                 twins = _twin_landmarkers(estimator, options)
-            _analyze_frames(source, estimator, stages, result, progress, options.adaptive, twins)
+            try:
+                _analyze_frames(
+                    source, estimator, stages, result, progress, options.adaptive, twins
+                )
+            except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (run.interrupt)
+                stopped = stop
         finally:
             progress.close()
             # The models first: closing the sinks can fail too (a full disk), and a model
@@ -204,17 +211,33 @@ def analyze_clip(
             if own_estimator and estimator is not None:
                 estimator.close()
             stages.close()
-        result.ended_early = source.ended_early
+        result.ended_early = source.ended_early and stopped is None  # a stop is no truncation
         result.files += stages.files
     result.summary = clip_summary(stages.frames, _clip_info(result), estimator, recognition)
     if options.blur_faces:
         result.summary["blur_faces"] = True
     if options.adaptive is not None:
         result.summary["analysis"] = _adaptive_info(result, options.adaptive)
+    if stopped is not None:
+        _stop(result, stopped)
     result.files.append(write_json(out_dir / "summary.json", result.summary))
     _check_result(result)
     _write_extras(result, options)
     return result
+
+
+def _stop(result: ClipResult, stop: KeyboardInterrupt) -> None:
+    """An interrupted analysis: summary.json of the frames measured so far, marked
+    interrupted (no history row, no report), then Interrupted with one line."""
+    signum = signal_of(stop)
+    result.summary["interrupted"] = {"signal": signal_name(signum), "frames": result.frames}
+    write_json(result.out_dir / "summary.json", result.summary)
+    raise Interrupted(
+        signum,
+        f"{result.source}: interrupted by {signal_name(signum)} after {result.frames} "
+        f"frames; what was measured is kept in {result.out_dir} (summary.json marked "
+        "interrupted)",
+    ) from stop
 
 
 def _twin_landmarkers(tracker: PersonTracker, options: AnalysisOptions) -> list:

@@ -1,0 +1,64 @@
+"""Stop requests from outside: Ctrl-C, `kill`, `timeout`, a container stop, a closed terminal.
+
+SIGTERM and SIGHUP are turned into the same exception as Ctrl-C (an `Interrupted`, a
+KeyboardInterrupt that knows its signal), so every loop that keeps what it measured on
+Ctrl-C keeps it on those too. A signal that was ignored when posecoach started (SIGHUP
+under `nohup`, SIGINT in a background job) stays ignored.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was asked to stop by `signum`; str() is one line for the user."""
+
+    def __init__(self, signum: int = signal.SIGINT, message: str | None = None):
+        self.signum = int(signum)
+        default = f"interrupted by {signal_name(self.signum)}; results written so far are kept"
+        super().__init__(message or default)
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def signal_of(stop: KeyboardInterrupt) -> int:
+    """The signal behind a stop (a plain KeyboardInterrupt is Ctrl-C's SIGINT)."""
+    return stop.signum if isinstance(stop, Interrupted) else int(signal.SIGINT)
+
+
+def exit_code(stop: KeyboardInterrupt) -> int:
+    """The shell's convention for a process ended by a signal: 128 + its number."""
+    return 128 + signal_of(stop)
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def stop_on_signals(signums: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
+    """Within the block, each of `signums` raises Interrupted in the main thread; the
+    previous handlers come back afterwards. Outside the main thread: no change."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in signums:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,34 @@
+"""posecoach.run.interrupt: stop signals raised as Interrupted, ignored ones left alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from posecoach.run.interrupt import Interrupted, exit_code, stop_on_signals
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_raises_interrupted(signum):
+    before = signal.getsignal(signum)
+    with pytest.raises(Interrupted) as caught, stop_on_signals():
+        os.kill(os.getpid(), signum)  # the handler runs as soon as kill returns
+    assert caught.value.signum == signum and exit_code(caught.value) == 128 + signum
+    assert signal.Signals(signum).name in str(caught.value)
+    assert signal.getsignal(signum) is before  # restored
+
+
+def test_ignored_signal_stays_ignored():
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with stop_on_signals():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)  # nohup: nothing happens
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+def test_plain_keyboard_interrupt_is_sigint():
+    assert exit_code(KeyboardInterrupt()) == 130
