@@ -198,3 +198,38 @@ def test_missing_camera_is_one_clear_error(xdisplay):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("posecoach: error: camera 57")
+
+
+def test_resized_window_gets_the_overlay_drawn_at_its_size(xdisplay, sample_videos, tmp_path):
+    """The window resizes (as full screen does on a desktop; Xvfb has no window manager
+    for `f`), and the worker draws at the new size: the overlay fills the 1280x800 window."""
+    exercise = permissive_exercise(tmp_path)
+    err_file = (tmp_path / "stderr.txt").open("w")
+    process = subprocess.Popen(
+        POSECOACH + ["live", "--source", str(_clip(sample_videos)), "--exercise",
+                     str(exercise), "--no-sound"],
+        env=_env(xdisplay), stdout=subprocess.DEVNULL, stderr=err_file,
+    )
+    try:
+        wid, box = _window(xdisplay)
+        env = _env(xdisplay)
+        subprocess.run(["xdotool", "key", "--window", wid, "f"], env=env, check=True)
+        subprocess.run(["xdotool", "windowsize", wid, "1280", "800"], env=env, check=True)
+        seen: dict[str, bool] = {}
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            box = _window(xdisplay)[1]
+            if box[2:] == (1280, 800):
+                seen = _checks(_screenshot(xdisplay, box, tmp_path / "shot.png"))
+                if all(seen.values()):
+                    break
+            time.sleep(0.5)
+        assert box[2:] == (1280, 800) and all(seen.values()), seen
+        subprocess.run(["xdotool", "key", "--window", wid, "q"], env=env, check=True)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        err_file.close()
+    assert process.returncode == 0, (tmp_path / "stderr.txt").read_text()
