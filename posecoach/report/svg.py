@@ -132,6 +132,11 @@ def _polylines(ax: Axes, s: Series, dashed: bool) -> list[str]:
     return out
 
 
+def _within(s: Series, t_range: tuple[float, float]) -> Series:
+    keep = (s.t >= t_range[0]) & (s.t <= t_range[1])
+    return Series(s.key, s.t[keep], s.y[keep])
+
+
 def _y_range(series: list[Series], band: tuple[float, float]) -> tuple[float, float]:
     values = np.concatenate([s.y[np.isfinite(s.y)] for s in series] or [np.zeros(0)])
     edges = [b for b in band if math.isfinite(b)]
@@ -213,6 +218,8 @@ def _spans(ax: Axes, spans: list[Span]) -> list[str]:
 
 
 def _band(ax: Axes, band: tuple[float, float]) -> list[str]:
+    if math.isnan(band[0]) and math.isnan(band[1]):  # no form rule on this metric
+        return []
     lo = band[0] if math.isfinite(band[0]) else ax.y0
     hi = band[1] if math.isfinite(band[1]) else ax.y1
     lo, hi = max(lo, ax.y0), min(hi, ax.y1)
@@ -234,7 +241,8 @@ def line_plot(
     y_title: str = "",
 ) -> str:
     """An SVG plot of `series` over `t_range` with a target band, fault and hint lanes and
-    axis titles (`y_title`, default `title`)."""
+    axis titles (`y_title`, default `title`). Values outside `t_range` are left out."""
+    series = [_within(s, t_range) for s in series]
     ax = Axes(t_range[0], t_range[1], *_y_range(series, band))
     parts = [
         f'<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
