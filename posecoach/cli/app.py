@@ -57,13 +57,19 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     return paths
 
 
+MAX_WORKERS = 64  # more pose models than this only fill the memory
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
-    except ValueError:
+    except ValueError:  # not a number, or more digits than Python converts
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    if not 1 <= value <= MAX_WORKERS:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_WORKERS}, got {shown!r}"
+        )
     return value
 
 

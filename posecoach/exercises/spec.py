@@ -8,6 +8,7 @@ named metrics, body heights per second for `motion`.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ POSTURES: frozenset[str] = frozenset({"kneeling", "standing", "supine", "prone",
 SEVERITIES: frozenset[str] = frozenset({"fault", "hint"})
 SIDES: frozenset[str] = frozenset({"per_side", "both"})
 OPS: frozenset[str] = frozenset({">", "<"})
+# Bounds on what a hostile file can make the parser do. The shipped exercises are a few
+# kilobytes with numbers in the hundreds at most.
+MAX_SPEC_CHARS = 256 * 1024
+MAX_NUMBER = 1e6  # seconds, degrees, counts
+_SHOWN_CHARS = 60  # of a key or value quoted in an error message
 
 
 class SpecError(ValueError):
@@ -180,7 +186,7 @@ class _Table:
         self.used: set[str] = set()
 
     def fail(self, key: str, message: str) -> None:
-        dotted = ".".join(p for p in (self.where, key) if p) or "<top level>"
+        dotted = _short(".".join(p for p in (self.where, key) if p) or "<top level>")
         raise SpecError(f"{self.source}: key '{dotted}': {message}")
 
     def _get(self, key: str, required: bool) -> Any:
@@ -203,6 +209,8 @@ class _Table:
         value = self._get(key, True)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, f"expected a number, got {_kind(value)}")
+        if not (abs(value) <= MAX_NUMBER and math.isfinite(value)):  # int vs float: exact
+            self.fail(key, f"must be a finite number within +-{MAX_NUMBER:g}")
         if minimum is not None and value < minimum:
             self.fail(key, f"must be >= {minimum}, got {value}")
         return float(value)
@@ -214,6 +222,8 @@ class _Table:
         value = self._get(key, True)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(key, f"expected an integer, got {_kind(value)}")
+        if abs(value) > MAX_NUMBER:
+            self.fail(key, f"must be within +-{MAX_NUMBER:g}")
         if value < minimum:
             self.fail(key, f"must be >= {minimum}, got {value}")
         return value
@@ -227,7 +237,7 @@ class _Table:
     def choice(self, key: str, allowed: frozenset[str]) -> str:
         value = self.text(key)
         if value not in allowed:
-            self.fail(key, f"must be one of {sorted(allowed)}, got {value!r}")
+            self.fail(key, f"must be one of {sorted(allowed)}, got {_short(value)!r}")
         return value
 
     def strings(self, key: str) -> tuple[str, ...]:
@@ -262,6 +272,10 @@ class _Table:
     def _skip(self, key: str, default: float) -> float:
         self.used.add(key)
         return default
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
 
 def _kind(value: Any) -> str:
@@ -429,12 +443,27 @@ def _check_whole(spec: ExerciseSpec, top: _Table) -> None:
 
 
 def parse_exercise(text: str, source: str = "<string>") -> ExerciseSpec:
-    """Parse TOML text into an ExerciseSpec; `source` names the file in error messages."""
+    """Parse TOML text into an ExerciseSpec; `source` names the file in error messages.
+
+    Bounded: a text over MAX_SPEC_CHARS, nesting deeper than the parser's recursion can
+    follow and integers too long to convert are SpecErrors, like any invalid TOML.
+    """
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecError(f"{source}: too large for an exercise file ({len(text)} characters, "
+                        f"at most {MAX_SPEC_CHARS})")
+    nested = f"{source}: arrays or tables nested too deeply"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: not valid TOML: {exc}") from exc
-    return _spec(_Table(source, "", data), source)
+    except RecursionError as exc:
+        raise SpecError(nested) from exc
+    except ValueError as exc:  # an integer of more digits than Python converts (4300)
+        raise SpecError(f"{source}: a number too long to read") from exc
+    try:
+        return _spec(_Table(source, "", data), source)
+    except RecursionError as exc:
+        raise SpecError(nested) from exc
 
 
 def content_dir() -> Path:

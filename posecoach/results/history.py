@@ -43,6 +43,7 @@ from posecoach.results.reading import (
 SCHEMA_VERSION = 2
 DB_ENV = "POSECOACH_DB"
 BUSY_TIMEOUT_MS = 30_000
+MAX_SESSION_ID = 2**63 - 1  # SQLite's largest integer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -378,11 +379,31 @@ def session_results(conn: sqlite3.Connection, session_id: int) -> dict[tuple[str
 
 
 def get_session(conn: sqlite3.Connection, session_id: int) -> SessionRow:
+    if not 1 <= session_id <= MAX_SESSION_ID:  # beyond SQLite's integers: no such row
+        raise HistoryError(f"no session {_shown(session_id)} in the history")
     query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?"
     row = conn.execute(query, (session_id,)).fetchone()
     if row is None:
         raise HistoryError(f"no session {session_id} in the history")
     return _session(row)
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def session_id_arg(text: str) -> int:
+    """argparse type of a session id: a whole number SQLite can hold, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:  # not a number, or more digits than Python converts
+        value = 0
+    if not 1 <= value <= MAX_SESSION_ID:
+        raise argparse.ArgumentTypeError(
+            f"expected a session id from `posecoach history`, got {_shown(text)!r}"
+        )
+    return value
 
 
 def _order(key: tuple[str, str]) -> tuple[int, str, str]:
@@ -552,8 +573,8 @@ def add_history_commands(commands: argparse._SubParsersAction) -> None:
         "compare", help="progress between two recorded sessions",
         description="Compare two sessions (ids from `posecoach history`) per side and metric.",
     )
-    comp.add_argument("a", type=int, metavar="A", help="earlier session id")
-    comp.add_argument("b", type=int, metavar="B", help="later session id")
+    comp.add_argument("a", type=session_id_arg, metavar="A", help="earlier session id")
+    comp.add_argument("b", type=session_id_arg, metavar="B", help="later session id")
     comp.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
     _add_format_flags(comp)
     comp.set_defaults(handler=cmd_compare)

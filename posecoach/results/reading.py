@@ -97,6 +97,8 @@ def _read_json(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ResultsError(f"{path}: not readable JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ResultsError(f"{path}: not readable JSON: nested too deeply") from exc
     return data if isinstance(data, dict) else {}
 
 

@@ -57,6 +57,8 @@ def seeds(name: str, folder: Path) -> None:
             data = path.read_bytes()
             (folder / path.name).write_bytes(data)
             (folder / (path.name + ".file")).write_bytes(b"\x01" + data)
+        for i, data in enumerate(targets.hostile_exercises()):
+            (folder / f"hostile{i}.toml").write_bytes(data[:HARNESSES[name]])
     elif name == "history":
         targets.history_db(b"")  # a fresh database with one session
         db = targets.scratch() / "history.sqlite"
@@ -66,8 +68,10 @@ def seeds(name: str, folder: Path) -> None:
         (folder / "frames.csv").write_text(targets.SAMPLE_FRAMES_CSV, encoding="utf-8")
         (folder / "with_summary").write_bytes(
             targets.SAMPLE_FRAMES_CSV.encode() + b"\x00JSON\x00" + targets.SAMPLE_SUMMARY.encode())
+        for i, data in enumerate(targets.hostile_frames()):
+            (folder / f"hostile{i}").write_bytes(data[:HARNESSES[name]])
     elif name == "cli":
-        for i, argv in enumerate(CLI_SEEDS):
+        for i, argv in enumerate(CLI_SEEDS + targets.HOSTILE_ARGV):
             (folder / f"argv{i}").write_bytes("\0".join(argv).encode())
 
 

@@ -166,6 +166,48 @@ def _one_line(error: Exception) -> None:
     assert message and "\n" not in message, f"not one line: {message!r}"
 
 
+# --------------------------------------------------------------------------- hostile seeds
+# The structures that broke the parsers once (issue 19): deep nesting, integers beyond
+# every range, very long strings. Fed as seeds to the harnesses and, unmutated, to the
+# test suite (tests/tools/test_fuzz_hostile.py).
+
+
+def hostile_exercises() -> list[bytes]:
+    valid = (CONTENT / "kneeling_hip_flexor.toml").read_bytes()
+    return [
+        b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        b"name = " + b"[" * 400 + b"]" * 400 + b"\n" + valid,
+        b"x = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n",
+        b"[" + b"a." * 5000 + b"b]\n",
+        valid.replace(b"hold_s = ", b"hold_s = " + b"9" * 5000 + b" #", 1),
+        valid.replace(b"hold_s = ", b"hold_s = 1" + b"0" * 400 + b" #", 1),
+        valid.replace(b"hold_s = ", b"hold_s = inf #", 1),
+        valid.replace(b"hold_s = ", b"hold_s = -9223372036854775809 #", 1),
+        b"k" * 100_000 + b" = 1\n" + valid,
+        b'name = "' + b"n" * 300_000 + b'"\n',
+    ]
+
+
+def hostile_frames() -> list[bytes]:
+    header, _, rows = SAMPLE_FRAMES_CSV.encode().partition(b"\n")
+    return [
+        header + b"\n" + b"9" * 5000 + rows[rows.index(b","):],
+        header + b"\n" + rows.replace(b"10.00", b"1" + b"0" * 400, 1),
+        header + b"\n" + rows.replace(b"hold", b"h" * 200_000, 1),
+        SAMPLE_FRAMES_CSV.encode() + b"\x00JSON\x00" + b"[" * 100_000,
+        SAMPLE_FRAMES_CSV.encode() + b'\x00JSON\x00{"clip": {"frames": ' + b"9" * 5000 + b"}}",
+    ]
+
+
+HOSTILE_ARGV = (
+    ["compare", "9" * 30, "1", "--db", "history.sqlite"],
+    ["compare", "9" * 5000, "-1"],
+    ["analyze", "empty.mp4", "--out", "o", "--workers", "9" * 30],
+    ["exercises", "x" * 10_000],
+    ["history", "--client", "c" * 100_000],
+)
+
+
 # A small real frames.csv (header and two rows), as the analysis writes it.
 def _sample_frames_csv() -> str:
     from posecoach.outputs.sinks import FRAME_EXTRA_COLUMNS, frame_columns
