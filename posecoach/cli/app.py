@@ -19,7 +19,7 @@ from posecoach.outputs.video_writer import VideoWriterError
 from posecoach.pose.adaptive import AdaptiveParams
 from posecoach.pose.estimation import ModelError
 from posecoach.pose.quiet import route_native_stderr_away
-from posecoach.pose.sources import IMAGE_SUFFIXES, SourceError
+from posecoach.pose.sources import IMAGE_SUFFIXES, SourceError, folder_files
 from posecoach.results.history import HistoryError, add_history_commands
 from posecoach.results.reading import ResultsError
 from posecoach.run.batch import BatchError, run_batch
@@ -41,20 +41,24 @@ def _error(message: str) -> None:
     print(f"posecoach: error: {message}", file=sys.stderr)
 
 
-def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
-    """Video paths from the arguments: files as given, folders expanded to their videos.
+def expand_inputs(inputs: Sequence[Path]) -> tuple[list[Path], dict[Path, int]]:
+    """Video paths from the arguments: files as given, folders expanded to their videos;
+    and per folder how many hidden files (dot files, `._name` resource forks) were skipped.
 
     A folder of images with no videos is itself one input (an image-sequence clip).
     """
     paths: list[Path] = []
+    skipped: dict[Path, int] = {}
     for item in inputs:
         if item.is_dir():
-            videos = sorted(p for p in item.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
-            images = [p for p in item.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+            videos, hidden = folder_files(item, VIDEO_SUFFIXES)
+            images, hidden_images = folder_files(item, IMAGE_SUFFIXES)
             paths.extend(videos if videos or not images else [item])
+            if hidden + hidden_images:
+                skipped[item] = hidden + hidden_images
         else:
             paths.append(item)
-    return paths
+    return paths, skipped
 
 
 MAX_WORKERS = 64  # more pose models than this only fill the memory
@@ -78,7 +82,10 @@ def _clip_out_dir(out: Path, clip: Path, several: bool) -> Path:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    clips = expand_inputs(args.videos)
+    clips, skipped = expand_inputs(args.videos)
+    for folder, count in skipped.items():
+        print(f"posecoach: skipped {count} hidden file{'s' * (count != 1)} (dot files, "
+              f"._ resource forks) in {folder}", file=sys.stderr)
     if not clips:
         _error("no video files found in " + ", ".join(str(v) for v in args.videos))
         return EXIT_FAILED

@@ -214,6 +214,15 @@ class CameraSource:
         self.close()
 
 
+def folder_files(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], int]:
+    """The files of `folder` ending in one of `suffixes`, in name order, and how many such
+    files were skipped as hidden: dot files, and the `._name` resource forks a Mac leaves
+    beside every file it copies to a foreign disk (they are not media)."""
+    matching = [p for p in folder.iterdir() if p.suffix.lower() in suffixes and p.is_file()]
+    visible = sorted(p for p in matching if not p.name.startswith("."))
+    return visible, len(matching) - len(visible)
+
+
 class ImageFolderSource:
     """Images of a folder in name order, as frames `1/fps` seconds apart."""
 
@@ -221,9 +230,7 @@ class ImageFolderSource:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise SourceError(f"{self.folder}: not a folder")
-        self.paths = sorted(
-            p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
-        )
+        self.paths, _ = folder_files(self.folder, IMAGE_SUFFIXES)
         if not self.paths:
             raise SourceError(f"{self.folder}: no images ({', '.join(IMAGE_SUFFIXES)})")
         first = cv2.imread(str(self.paths[0]))
