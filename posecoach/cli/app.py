@@ -37,6 +37,17 @@ USER_ERRORS = (
 )
 
 
+ENVIRONMENT_HELP = """\
+environment:
+  POSECOACH_DB       history database (default: $XDG_DATA_HOME/posecoach/history.sqlite,
+                     XDG_DATA_HOME defaulting to ~/.local/share); --db takes precedence
+  POSECOACH_CONTENT  folder of exercise .toml files used instead of the bundled ones
+  POSECOACH_MODEL    pose model .task file used instead of the bundled one; --model
+                     takes precedence
+  POSECOACH_DEBUG    any value: keep the native libraries' messages on stderr
+A variable that names a missing file or folder is an error, never ignored."""
+
+
 def _error(message: str) -> None:
     print(f"posecoach: error: {message}", file=sys.stderr)
 
@@ -151,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posecoach",
         description="Camera-based coach for psoas and hip-flexor stretches.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -467,11 +467,21 @@ def parse_exercise(text: str, source: str = "<string>") -> ExerciseSpec:
 
 
 def content_dir() -> Path:
-    """The exercise folder: $POSECOACH_CONTENT if set, else the repository's `content/`."""
+    """The exercise folder: $POSECOACH_CONTENT if set, else the repository's `content/`.
+
+    A variable naming no folder, or a folder without exercise files, is a SpecError (an
+    empty exercise list would be silence about a typo)."""
     env = os.environ.get(CONTENT_ENV)
-    if env:
-        return Path(env)
-    return data_dir("content")
+    if not env:
+        return data_dir("content")
+    folder = Path(env).expanduser()
+    if not folder.is_dir():
+        raise SpecError(f"${CONTENT_ENV} names {env!r}, which is not a folder "
+                        "(unset it to use the bundled exercises)")
+    if not any(folder.glob("*.toml")):
+        raise SpecError(f"${CONTENT_ENV} names {env!r}, which holds no exercise files "
+                        "(*.toml)")
+    return folder
 
 
 def load_exercise(id_or_path: str | os.PathLike[str]) -> ExerciseSpec:

@@ -64,9 +64,12 @@ class PoseEstimator(Protocol):
 
 
 def default_model_path() -> Path:
-    """The bundled model, or the file named by $POSECOACH_MODEL."""
+    """The bundled model, or the file named by $POSECOACH_MODEL (which must exist)."""
     override = os.environ.get("POSECOACH_MODEL")
-    return Path(override) if override else DEFAULT_MODEL
+    if override and not Path(override).expanduser().is_file():
+        raise ModelError(f"$POSECOACH_MODEL names {override!r}, which is not a file "
+                         "(unset it to use the bundled model)")
+    return Path(override).expanduser() if override else DEFAULT_MODEL
 
 
 def expected_sha256(model_path: Path) -> str | None:
