@@ -83,7 +83,7 @@ def _positive_int(text: str) -> int:
     if not 1 <= value <= MAX_WORKERS:
         shown = text if len(text) <= 30 else text[:27] + "..."
         raise argparse.ArgumentTypeError(
-            f"expected a whole number from 1 to {MAX_WORKERS}, got {shown!r}"
+            f"expected a whole number of at least 1 and at most {MAX_WORKERS}, got {shown!r}"
         )
     return value
 

@@ -155,6 +155,11 @@ def _owner(path: Path) -> Owner | None:
         raise HistoryError(str(exc)) from exc
     except sqlite3.Error as exc:
         raise HistoryError(_describe(path, exc)) from exc
+    except UnicodeDecodeError as exc:  # SQLite's message quotes a damaged schema's bytes
+        raise HistoryError(
+            f"history database {path} is unreadable (a damaged schema); it may be "
+            "corrupted - move it aside to start a new history"
+        ) from exc
     except OSError as exc:
         raise HistoryError(f"cannot read {path}: {exc.strerror}") from exc
 

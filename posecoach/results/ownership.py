@@ -70,6 +70,7 @@ def owner(path: Path, timeout_s: float = 30.0) -> Owner:
     if app_id not in (0, APPLICATION_ID):
         raise NotOurs(_foreign(path, f"application id 0x{app_id:08x}"))
     conn = sqlite3.connect(_check_uri(path, header), uri=True, timeout=timeout_s)
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # a damaged name
     try:
         # Read again through SQLite: in WAL mode the newest header may be in the -wal file.
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
