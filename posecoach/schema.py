@@ -27,8 +27,8 @@ def side_key(side: Side | None) -> str:
     return side.value if side is not None else BOTH
 
 
-def _num(value: Any) -> float:
-    """A JSON number as float; None, text and booleans are NaN."""
+def as_number(value: Any) -> float:
+    """A JSON or CSV number as float; None, text and booleans are NaN."""
     if value is None or isinstance(value, bool):
         return NAN
     try:
@@ -38,7 +38,7 @@ def _num(value: Any) -> float:
 
 
 def _int(value: Any, default: int = 0) -> int:
-    number = _num(value)
+    number = as_number(value)
     return int(number) if math.isfinite(number) and abs(number) < 2**31 else default
 
 
@@ -72,9 +72,9 @@ class Gain:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Gain:
         return cls(
-            _int(d.get("rep")), _int(d.get("cycle")), _num(d.get("time_s")),
-            _num(d.get("hip_extension_deg")), _num(d.get("gain_deg")),
-            _num(d.get("total_gain_deg")),
+            _int(d.get("rep")), _int(d.get("cycle")), as_number(d.get("time_s")),
+            as_number(d.get("hip_extension_deg")), as_number(d.get("gain_deg")),
+            as_number(d.get("total_gain_deg")),
         )
 
 
@@ -113,9 +113,10 @@ class Hold:
     def from_json(cls, d: Mapping[str, Any], side: Side | None = None,
                   cycles: tuple[Gain, ...] = ()) -> Hold:
         return cls(
-            _int(d.get("rep")), _num(d.get("start_s")), _num(d.get("end_s")),
-            _num(d.get("good_s")), _num(d.get("target_s")), bool(d.get("complete", False)),
-            side, _num(d.get("baseline_hip_extension_deg")), cycles,
+            _int(d.get("rep")), as_number(d.get("start_s")), as_number(d.get("end_s")),
+            as_number(d.get("good_s")), as_number(d.get("target_s")),
+            bool(d.get("complete", False)), side,
+            as_number(d.get("baseline_hip_extension_deg")), cycles,
         )
 
 
@@ -152,8 +153,8 @@ class Episode:
             severity = Severity(d.get("severity"))
         except ValueError:
             severity = Severity.FAULT
-        return cls(str(d.get("cue", "?")), severity, _num(d.get("start_s")),
-                   _num(d.get("end_s")), side)
+        return cls(str(d.get("cue", "?")), severity, as_number(d.get("start_s")),
+                   as_number(d.get("end_s")), side)
 
 
 def _side_of(key: str) -> Side | None:
@@ -233,7 +234,7 @@ class SideResult:
 def _seconds(value: Any) -> dict[str, float] | None:
     if not isinstance(value, Mapping):
         return None
-    return {str(k): _num(v) for k, v in value.items()}
+    return {str(k): as_number(v) for k, v in value.items()}
 
 
 def _list(value: Any) -> list[Mapping[str, Any]]:
@@ -262,8 +263,9 @@ class Protocol:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Protocol:
         cr = d.get("contract_relax")
-        return cls(str(d.get("sides", "")), _num(d.get("hold_s")), _int(d.get("reps_per_side")),
-                   _num(d.get("rest_s")), dict(cr) if isinstance(cr, Mapping) else None)
+        return cls(str(d.get("sides", "")), as_number(d.get("hold_s")),
+                   _int(d.get("reps_per_side")), as_number(d.get("rest_s")),
+                   dict(cr) if isinstance(cr, Mapping) else None)
 
 
 @dataclass
@@ -301,7 +303,7 @@ class SessionResult:
         return cls(
             str(d.get("exercise") or ""), str(d.get("name") or d.get("exercise") or ""),
             bool(d.get("camera_blind", False)), str(d.get("camera_note") or ""),
-            Protocol.from_json(protocol), _num(d.get("start_s")), _num(d.get("end_s")),
+            Protocol.from_json(protocol), as_number(d.get("start_s")), as_number(d.get("end_s")),
             bool(d.get("completed", False)),
             {str(k): SideResult.from_json(str(k), v if isinstance(v, Mapping) else {})
              for k, v in sides.items()},

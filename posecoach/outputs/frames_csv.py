@@ -7,12 +7,12 @@ Numeric columns become float arrays (an empty cell is NaN, never zero), the text
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from posecoach.schema import as_number
 
 
 class FramesCsvError(Exception):
@@ -57,14 +57,7 @@ def read_frames(path: Path) -> FrameTable:
         if name in _TEXT_COLUMNS:
             columns[name] = np.array(cells, dtype=object)
         else:
-            columns[name] = np.array([_num(c) for c in cells], dtype=float)
+            columns[name] = np.array([as_number(c) for c in cells], dtype=float)
     return FrameTable(columns)
 
 
-def _num(value: Any) -> float:
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan

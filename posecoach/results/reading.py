@@ -19,7 +19,7 @@ import numpy as np
 from posecoach.exercises.spec import SpecError, load_exercise
 from posecoach.outputs import frames_csv
 from posecoach.outputs.frames_csv import FrameTable
-from posecoach.schema import SideResult
+from posecoach.schema import SideResult, as_number
 from posecoach.types import TIMED_PHASES
 
 
@@ -63,7 +63,7 @@ class ClipResults:
 
     @property
     def duration_s(self) -> float:
-        d = _num(self.clip.get("duration_s"))
+        d = as_number(self.clip.get("duration_s"))
         if math.isfinite(d):
             return d
         t = self.frames.num("time_s")
@@ -81,13 +81,6 @@ def read_frames(path: Path) -> FrameTable:
         raise ResultsError(str(exc)) from exc
 
 
-def _num(value: Any) -> float:
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -110,9 +103,9 @@ def _side(key: str, data: dict[str, Any]) -> SideResults:
         faults=records.faults,
         fault_time_s=records.fault_time_s,
         hint_time_s=records.hint_time_s,
-        peak_hip_extension_deg=_num(data.get("peak_hip_extension_deg")),
-        peak_time_s=_num(data.get("peak_hip_extension_time_s")),
-        median_hip_extension_deg=_num(data.get("median_hip_extension_deg")),
+        peak_hip_extension_deg=as_number(data.get("peak_hip_extension_deg")),
+        peak_time_s=as_number(data.get("peak_hip_extension_time_s")),
+        median_hip_extension_deg=as_number(data.get("median_hip_extension_deg")),
         done=bool(records.holds),
     )
 
@@ -156,8 +149,8 @@ def _peak_time(peak: float, hip: np.ndarray, t: np.ndarray, idx: np.ndarray, bes
 def _view_quality(summary: dict[str, Any], frames: FrameTable) -> tuple[float, float]:
     """summary.json's view block, or the same figures from frames.csv when it is absent."""
     view = _dict(summary.get("view"))
-    ok = _num(view.get("view_ok_fraction"))
-    angle = _num(view.get("median_view_angle_deg"))
+    ok = as_number(view.get("view_ok_fraction"))
+    angle = as_number(view.get("median_view_angle_deg"))
     detected = frames.num("pose_detected") == 1
     if not math.isfinite(ok) and detected.any():
         ok = float(np.mean(frames.num("view_ok")[detected] == 1))
