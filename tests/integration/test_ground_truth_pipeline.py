@@ -4,7 +4,8 @@ Each clip is analysed once per test session (real model, real metrics, real sess
 engine); the tests then compare summary.json and frames.csv with the clip's CSV:
 - the good-form hold time the engine credits per side is within 0.5 s of the truth;
 - each fault episode raises the right cue within 0.5 s of its start;
-- peak hip extension per side is within 3 deg of the truth.
+- peak hip extension per side is within 3 deg of the truth's peak in good form (the
+  summary's peak leaves out frames in fault, so arching cannot inflate it).
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def test_peak_hip_extension_matches_truth(analysed, name):
         values = [
             float(r["hip_extension_deg"])
             for r in rows
-            if r["side"] == side and r["phase"] in GOOD_FORM + ("fault",)
+            if r["side"] == side and r["phase"] in GOOD_FORM
         ]
         peak = sides[side]["peak_hip_extension_deg"]
         assert peak == pytest.approx(max(values), abs=3.0), (side, peak, max(values))
