@@ -1,0 +1,1 @@
+"""Documentation helpers: report screenshots and the README's generated accuracy table."""
