@@ -4,7 +4,8 @@
     result = posecoach.analyze("clip.mp4")             # exercise recognised
     result.exercise                                    # "kneeling_hip_flexor"
     result.frames["hip_extension_deg"]                 # numpy array, one value per frame
-    result.session.sides["R"].good_s                   # the results schema (schema.py)
+    result.session.sides["R"].good_s                   # the results schema (schema.py);
+                                                       # NaN when .done is False
     result.frames.to_pandas()                          # with pandas installed
 
 `analyze` runs the same pipeline as `posecoach analyze` (posecoach.run.offline). It writes

@@ -164,15 +164,23 @@ def _side_of(key: str) -> Side | None:
 @dataclass
 class SideResult:
     """One side of a session: its holds, fault and hint episodes, contract-relax gains, and
-    the seconds spent per cue (summed from the episodes unless given)."""
+    the seconds spent per cue (summed from the episodes unless given).
+
+    done: whether the side was done; by default, whether it has a hold. A side not done
+    has no numbers: its good-form seconds and hold counts are NaN ("not measured", null in
+    JSON), never 0. Files written before `done` was stored say it by an empty hold list.
+    """
 
     key: str
     holds: list[Hold] = field(default_factory=list)
     faults: list[Episode] = field(default_factory=list)
     fault_time_s: dict[str, float] = None  # type: ignore[assignment]
     hint_time_s: dict[str, float] = None  # type: ignore[assignment]
+    done: bool = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        if self.done is None:
+            self.done = bool(self.holds)
         if self.fault_time_s is None:
             self.fault_time_s = self._time_in(Severity.FAULT)
         if self.hint_time_s is None:
@@ -191,7 +199,8 @@ class SideResult:
 
     @property
     def good_s(self) -> float:
-        return sum(h.good_s for h in self.holds)
+        """Credited good-form seconds over the holds; NaN when there is no hold."""
+        return sum(h.good_s for h in self.holds) if self.holds else NAN
 
     @property
     def holds_complete(self) -> int:
@@ -208,9 +217,10 @@ class SideResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "done": self.done,
             "holds": [h.to_json() for h in self.holds],
-            "holds_complete": self.holds_complete,
-            "holds_partial": sum(not h.complete for h in self.holds),
+            "holds_complete": self.holds_complete if self.done else None,
+            "holds_partial": sum(not h.complete for h in self.holds) if self.done else None,
             "good_s": self.good_s,
             "faults": [e.to_json() for e in self.faults],
             "fault_time_s": self.fault_time_s,
@@ -227,8 +237,9 @@ class SideResult:
             rep = _int(h.get("rep"))
             holds.append(Hold.from_json(h, side, tuple(g for g in gains if g.rep == rep)))
         faults = [Episode.from_json(e, side) for e in _list(d.get("faults"))]
+        done = False if d.get("done") is False else None  # else: whether it has a hold
         return cls(key, holds, faults, _seconds(d.get("fault_time_s")),
-                   _seconds(d.get("hint_time_s")))
+                   _seconds(d.get("hint_time_s")), done)
 
 
 def _seconds(value: Any) -> dict[str, float] | None:

@@ -20,17 +20,19 @@ from posecoach.report.svg import Series, Span, fmt_time, line_plot, stretch_rang
 from posecoach.results.history import Change
 from posecoach.results.reading import (
     FAULT_PREFIX,
+    NOT_DONE,
+    NOT_MEASURED,
     ClipResults,
     SideResults,
     metric_label,
     noise_text,
+    side_done,
     side_metrics,
 )
 
-__all__ = ["fmt_time"]
+__all__ = ["NOT_DONE", "fmt_time"]
 
 SIDE_NAMES = {"L": "Left", "R": "Right", "both": "Both"}
-NOT_DONE = "not done"
 
 # Metrics plotted for every exercise (more are added when a form rule uses them).
 BASE_PLOTS = (
@@ -48,7 +50,7 @@ def cue_name(cue: str) -> str:
 
 def _num(value: float, digits: int = 1, unit: str = "") -> str:
     if value is None or not math.isfinite(value):
-        return "–"
+        return NOT_MEASURED
     return f"{value:.{digits}f}{unit}"
 
 
@@ -464,12 +466,17 @@ PROGRESS_METRICS = ("good_form_hold_s", "peak_hip_extension_deg", "median_hip_ex
 PROGRESS_COLUMNS = 4  # earlier sessions shown (the first and the latest ones)
 
 
-def _change_cell(side: str, metric: str, first: float, now: float) -> str:
-    c = Change(side, metric, first, now)
-    if c.verdict == "n/a":
-        return "–"
+def _change_cell(c: Change) -> str:
+    if c.verdict in ("n/a", NOT_DONE):
+        return NOT_MEASURED
     sign = "+" if c.delta > 0 else ""
     return f'<span class="{c.verdict}">{sign}{_num(c.delta, 1)} ({c.verdict})</span>'
+
+
+def _progress_cell(values: dict[tuple[str, str], float], side: str, metric: str) -> str:
+    if not side_done(values, side):
+        return NOT_DONE
+    return _num(values.get((side, metric), math.nan), 1)
 
 
 def _shown_sessions(earlier: list) -> list:
@@ -495,11 +502,12 @@ def progress(data: tuple[list, dict] | None) -> str:
         label, unit, _ = metric_label(m)
         for s in sides:
             now = current.get((s, m), math.nan)
+            change = Change(s, m, first.get((s, m), math.nan), now, True,
+                            side_done(first, s), side_done(current, s))
             rows.append(
                 [e(f"{label} ({unit})"), _side_label(s)]
-                + [_num(values.get((s, m), math.nan), 1) for _, values in shown]
-                + [f"<b>{_num(now, 1)}</b>" if math.isfinite(now) else NOT_DONE,
-                   _change_cell(s, m, first.get((s, m), math.nan), now)]
+                + [_progress_cell(values, s, m) for _, values in shown]
+                + [f"<b>{_progress_cell(current, s, m)}</b>", _change_cell(change)]
             )
     numeric = tuple(range(2, len(header)))
     left_out = len(earlier) - len(shown)

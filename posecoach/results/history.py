@@ -31,12 +31,15 @@ from posecoach.results.ownership import APPLICATION_ID, NotOurs, Owner, owner, r
 from posecoach.results.reading import (
     FAULT_PREFIX,
     KEY_METRICS,
+    NOT_DONE,
+    NOT_MEASURED,
     ClipResults,
     ResultsError,
     load_clip,
     metric_label,
     noise_text,
     noise_threshold,
+    side_done,
     side_metrics,
 )
 
@@ -103,6 +106,8 @@ class Change:
     a: float
     b: float
     comparable: bool = True  # False: the sessions are of different exercises
+    a_done: bool = True  # False: the side was not done in session A
+    b_done: bool = True
 
     @property
     def delta(self) -> float:
@@ -110,8 +115,11 @@ class Change:
 
     @property
     def verdict(self) -> str:
-        """"better", "worse", "same" (within `noise_threshold`), "n/a" (a value missing on
-        either side) or "different exercise"."""
+        """"better", "worse", "same" (within `noise_threshold`), "not done" (the side was
+        not done in either session), "n/a" (a value missing on either side) or "different
+        exercise"."""
+        if not (self.a_done and self.b_done):
+            return NOT_DONE
         if not (math.isfinite(self.a) and math.isfinite(self.b)):
             return "n/a"
         if not self.comparable:
@@ -380,7 +388,9 @@ def session_results(conn: sqlite3.Connection, session_id: int) -> dict[tuple[str
         if isinstance(side, str) and isinstance(metric, str):
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             results[(side, metric)] = float(value) if numeric else math.nan
-    return results
+    # A side not done has no numbers, also in rows written when it was stored as 0 s.
+    undone = {side for side, _ in results if not side_done(results, side)}
+    return {k: math.nan if k[0] in undone else v for k, v in results.items()}
 
 
 def get_session(conn: sqlite3.Connection, session_id: int) -> SessionRow:
@@ -427,9 +437,11 @@ def compare(
         ra, rb = session_results(conn, a), session_results(conn, b)
     keys = sorted(set(ra) | set(rb), key=_order)
     same = sa.exercise == sb.exercise
-    changes = [Change(s, m, _value(ra, s, m), _value(rb, s, m), same) for s, m in keys]
-    # A metric neither session measured (e.g. contract-relax gain of a plain hold) is noise.
-    return sa, sb, [c for c in changes if c.verdict != "n/a" or _finite(c.a, c.b)]
+    changes = [Change(s, m, _value(ra, s, m), _value(rb, s, m), same,
+                      side_done(ra, s), side_done(rb, s)) for s, m in keys]
+    # A metric neither session measured (e.g. contract-relax gain of a plain hold, or a
+    # side done in neither) is noise.
+    return sa, sb, [c for c in changes if _finite(c.a, c.b)]
 
 
 def _finite(*values: float) -> bool:
@@ -439,7 +451,7 @@ def _finite(*values: float) -> bool:
 def _value(results: dict[tuple[str, str], float], side: str, metric: str) -> float:
     # Fault time is stored only for cues that occurred: a missing cue means 0 s of it,
     # on a side that was done (a side not done has no hold time recorded).
-    done = math.isfinite(results.get((side, "good_form_hold_s"), math.nan))
+    done = side_done(results, side)
     default = 0.0 if metric.startswith(FAULT_PREFIX) and done else math.nan
     return results.get((side, metric), default)
 
@@ -468,9 +480,12 @@ def earlier_sessions(
 # --------------------------------------------------------------------------- text output
 
 
-def format_value(value: float, unit: str) -> str:
+def format_value(value: float, unit: str, done: bool = True) -> str:
+    """A number with its unit; "not done" for a side not done, "-" when not measured."""
+    if not done:
+        return NOT_DONE
     if not math.isfinite(value):
-        return "-"
+        return NOT_MEASURED
     text = f"{value:.0f}" if unit == "" else f"{value:.1f}"
     return f"{text} {unit}".strip() if unit != "°" else f"{text}°"
 
@@ -498,8 +513,8 @@ def compare_text(sa: SessionRow, sb: SessionRow, changes: list[Change]) -> str:
         delta = format_value(c.delta, unit)
         delta = "+" + delta if c.verdict in ("better", "worse") and c.delta > 0 else delta
         delta = "0" if c.verdict == "same" else delta
-        rows.append([c.side, label, format_value(c.a, unit), format_value(c.b, unit), delta,
-                     c.verdict])
+        rows.append([c.side, label, format_value(c.a, unit, c.a_done),
+                     format_value(c.b, unit, c.b_done), delta, c.verdict])
     lines.append(format_table(["side", "metric", "A", "B", "change", "verdict"], rows))
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from posecoach.results.history import (
     format_value,
     session_results,
 )
-from posecoach.results.reading import KEY_METRICS, metric_label
+from posecoach.results.reading import KEY_METRICS, metric_label, side_done
 from posecoach.schema import clean_json
 
 SIDE_ORDER = ("L", "R", "both")
@@ -52,9 +52,10 @@ def session_records(db_path: Path | None, sessions: list[SessionRow]) -> list[di
 
 
 def _record(s: SessionRow, numbers: dict[tuple[str, str], float]) -> dict[str, Any]:
-    sides: dict[str, dict[str, float]] = {}
+    """Per side "done" (False: not done, every number null) and the stored numbers."""
+    sides: dict[str, dict[str, Any]] = {}
     for (side, metric), value in sorted(numbers.items()):
-        sides.setdefault(side, {})[metric] = value
+        sides.setdefault(side, {"done": side_done(numbers, side)})[metric] = value
     return {
         "id": s.id, "recorded": s.recorded, "analysed": local_time(s.created),
         "client": s.client, "exercise": s.exercise, "exercise_name": s.exercise_name,
@@ -71,8 +72,7 @@ def _per_side(record: dict[str, Any], metric: str) -> str:
     _, unit, _ = metric_label(metric)
     cells = []
     for side, values in record["sides"].items():
-        value = values.get(metric, math.nan)
-        text = format_value(value, unit)
+        text = format_value(values.get(metric, math.nan), unit, values["done"])
         cells.append(text if side == "both" else f"{side} {text}")
     return ", ".join(cells) or "-"
 
@@ -94,16 +94,17 @@ def to_json(document: Any) -> str:
 
 
 HISTORY_CSV_COLUMNS = ("id", "recorded", "analysed", "client", "exercise", "clip", "side",
-                       *KEY_METRICS)
+                       "done", *KEY_METRICS)
 
 
 def history_csv(records: list[dict[str, Any]]) -> str:
-    """One row per session and side, the key numbers as columns (empty = not measured)."""
+    """One row per session and side, the key numbers as columns (empty = not measured);
+    done is 1, or 0 for a side not done (every number empty)."""
     rows = []
     for r in records:
         for side, values in r["sides"].items():
             facts = [r["id"], r["recorded"], r["analysed"], r["client"] or "", r["exercise"],
-                     r["clip"] or "", side]
+                     r["clip"] or "", side, int(values["done"])]
             rows.append(facts + [_cell(values.get(m, math.nan)) for m in KEY_METRICS])
     return _csv(HISTORY_CSV_COLUMNS, rows)
 
@@ -122,7 +123,7 @@ def _change(c: Change) -> dict[str, Any]:
     label, unit, higher_better = metric_label(c.metric)
     return {"side": c.side, "metric": c.metric, "label": label, "unit": unit,
             "higher_is_better": higher_better, "a": c.a, "b": c.b, "change": c.delta,
-            "verdict": c.verdict}
+            "a_done": c.a_done, "b_done": c.b_done, "verdict": c.verdict}
 
 
 COMPARE_CSV_COLUMNS = ("side", "metric", "label", "unit", "a", "b", "change", "verdict")

@@ -31,14 +31,13 @@ class ResultsError(Exception):
 class SideResults(SideResult):
     """A side's session records with the angle statistics of its good-form hold frames.
 
-    done: False when the session recorded this side without a single hold (the side was
-    not done): its numbers are "not measured", never 0 s.
+    done (SideResult): False when the session recorded this side without a single hold
+    (the side was not done): its numbers are "not measured", never 0 s.
     """
 
     peak_hip_extension_deg: float = math.nan
     peak_time_s: float = math.nan
     median_hip_extension_deg: float = math.nan
-    done: bool = True
 
     @property
     def total_fault_s(self) -> float:
@@ -106,7 +105,7 @@ def _side(key: str, data: dict[str, Any]) -> SideResults:
         peak_hip_extension_deg=as_number(data.get("peak_hip_extension_deg")),
         peak_time_s=as_number(data.get("peak_hip_extension_time_s")),
         median_hip_extension_deg=as_number(data.get("median_hip_extension_deg")),
-        done=bool(records.holds),
+        done=records.done,
     )
 
 
@@ -202,7 +201,7 @@ def load_clip(
     sides = {k: _side(k, _dict(v)) for k, v in _dict(summary.get("sides")).items()}
     if not sides:  # no session summary yet: show the sides seen in the frames
         seen = sorted({s for s in frames.text("side") if s in ("L", "R")})
-        sides = {k: SideResults(k) for k in seen}
+        sides = {k: SideResults(k, done=True) for k in seen}  # numbers from frames only
     for side in sides.values():
         _fill_from_frames(side, frames)
     exercise_id, exercise_name = _exercise(summary)
@@ -238,6 +237,11 @@ KEY_METRICS: dict[str, tuple[str, str, bool]] = {
     "contract_relax_gain_deg": ("Contract-relax gain", "°", True),
 }
 FAULT_PREFIX = "fault_s:"
+# How a number without a value reads, the same in history, compare and the report: the
+# side was not done in that session, or it was done and this number was not measured
+# (no usable view, no contract-relax cycle).
+NOT_DONE = "not done"
+NOT_MEASURED = "-"
 # Changes smaller than this, per unit, are within measurement noise: a verdict says "same".
 NOISE_BY_UNIT: dict[str, float] = {"s": 1.0, "°": 2.0, "": 0.5}
 
@@ -260,6 +264,20 @@ def side_metrics(side: SideResults) -> dict[str, float]:
     }
     values.update({FAULT_PREFIX + cue: s for cue, s in side.fault_time_s.items()})
     return values
+
+
+def side_done(values: dict[tuple[str, str], float], side: str) -> bool:
+    """Whether `side` was done, from a session's stored numbers ((side, metric) -> value).
+
+    A side not done has no good-form seconds: NaN (null) since summary.json and the
+    history say "not done" explicitly, 0 s and 0 holds in rows written before. A side that
+    was done has good-form seconds (a hold's confirming seconds count) or a complete hold;
+    a done side that credited exactly 0 s and no complete hold reads as not done too, which
+    says the same about it.
+    """
+    good = values.get((side, "good_form_hold_s"), math.nan)
+    complete = values.get((side, "holds_complete"), math.nan)
+    return (math.isfinite(good) and good > 0) or (math.isfinite(complete) and complete > 0)
 
 
 def metric_label(metric: str) -> tuple[str, str, bool]:

@@ -411,7 +411,10 @@ def summary_lines(summary: dict[str, Any] | None) -> list[str]:
     target = summary.get("protocol", {}).get("reps_per_side")
     for side, block in summary.get("sides", {}).items():
         label = {"L": "left leg", "R": "right leg"}.get(side, "both sides")
-        good = block.get("good_s") or 0.0
+        good = block.get("good_s")
+        if block.get("done") is False or good is None or block.get("holds") == []:
+            lines.append(f"  {label}: not done")
+            continue
         lines.append(f"  {label}: {block.get('holds_complete', 0)} of {target} holds complete, "
                      f"{good:.0f} s in good form")
     return lines

@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         delays = cue_delays(rows, states, FAULT_CUES[name]) if name in FAULT_CUES else []
         for side in sorted({r["side"] for r in rows}):
             truth = sum(r["phase"] in GOOD_FORM and r["side"] == side for r in rows) / 30.0
-            credited = summary.sides[side].good_s if side in summary.sides else 0.0
+            done = side in summary.sides and summary.sides[side].done
+            credited = summary.sides[side].good_s if done else 0.0  # not done: none credited
             worst = max(worst, abs(credited - truth))
             peak = measured["sides"].get(side, {}).get("peak_hip_extension_deg", math.nan)
             true_peak = peak_truth(rows, side)
