@@ -281,7 +281,13 @@ class Protocol:
 
 @dataclass
 class SessionResult:
-    """A whole session: the exercise, what it prescribes, and every side's records."""
+    """A whole session: the exercise, what it prescribes, and every side's records.
+
+    rules: the form rules the session applied, in their JSON form
+    (posecoach.exercises.spec.Rule.to_json: cue, severity, conditions with their fault and
+    clear thresholds), so a report drawn later shows the thresholds the cues used even if
+    the exercise file has changed since. Empty in files written before they were stored.
+    """
 
     exercise: str
     name: str
@@ -292,6 +298,7 @@ class SessionResult:
     end_s: float
     completed: bool
     sides: dict[str, SideResult]
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form (NaN as None, floats rounded to 0.001)."""
@@ -305,6 +312,7 @@ class SessionResult:
             "end_s": self.end_s,
             "completed": self.completed,
             "sides": {k: s.to_json() for k, s in self.sides.items()},
+            "rules": self.rules,
         })
 
     @classmethod
@@ -318,6 +326,7 @@ class SessionResult:
             bool(d.get("completed", False)),
             {str(k): SideResult.from_json(str(k), v if isinstance(v, Mapping) else {})
              for k, v in sides.items()},
+            [dict(r) for r in _list(d.get("rules"))],
         )
 
 

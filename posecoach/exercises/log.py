@@ -39,6 +39,7 @@ def summarize(
         end_s=end_s,
         completed=done,
         sides=sides,
+        rules=[r.to_json() for r in spec.all_rules],
     )
 
 

@@ -60,6 +60,27 @@ class Condition:
     off: float
     min_confidence: float = 0.0
 
+    def to_json(self) -> dict[str, Any]:
+        """The file's own keys: `fault` is `on`, `clear` is `off`."""
+        return {"metric": self.metric, "op": self.op, "fault": self.on, "clear": self.off,
+                "min_confidence": self.min_confidence}
+
+    @classmethod
+    def from_json(cls, d: Any) -> Condition | None:
+        """Back from `to_json` (a summary.json read from disk); None when malformed."""
+        if not isinstance(d, dict) or d.get("op") not in OPS or d.get("metric") not in RULE_METRICS:
+            return None
+        on, off, conf = (_finite(d.get(k)) for k in ("fault", "clear", "min_confidence"))
+        if on is None or off is None:
+            return None
+        return cls(d["metric"], d["op"], on, off, conf or 0.0)
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -74,6 +95,26 @@ class Rule:
     severity: str
     priority: int
     when: tuple[Condition, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cue": self.cue, "text": self.text, "severity": self.severity,
+                "priority": self.priority, "when": [c.to_json() for c in self.when]}
+
+
+def rules_from_json(value: Any) -> tuple[Rule, ...]:
+    """Rules stored with `Rule.to_json` (summary.json's "rules"); malformed entries and
+    conditions are left out, so a damaged file loses a rule, never raises."""
+    rules = []
+    for d in value if isinstance(value, list) else ():
+        if not isinstance(d, dict) or d.get("severity") not in SEVERITIES:
+            continue
+        listed = d.get("when") if isinstance(d.get("when"), list) else []
+        when = tuple(c for c in map(Condition.from_json, listed) if c)
+        priority = _finite(d.get("priority"))
+        if when and isinstance(d.get("cue"), str) and priority is not None:
+            rules.append(Rule(d["cue"], str(d.get("text") or ""), d["severity"],
+                              int(priority), when))
+    return tuple(rules)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from posecoach import registry
-from posecoach.exercises.spec import ExerciseSpec
+from posecoach.exercises.spec import MOTION, Condition, ExerciseSpec, Rule, rules_from_json
 from posecoach.registry import BY_NAME, ESTIMATED_METRICS, MEASURED_METRICS
 from posecoach.report.keyframes import KeyFrame
 from posecoach.report.page import e, table
@@ -352,12 +352,24 @@ def gains(res: ClipResults) -> str:
 # --------------------------------------------------------------------------- plots
 
 
-def target_band(spec: ExerciseSpec | None, metric: str) -> tuple[float, float]:
-    """The range where no form rule on `metric` fires (from the exercise's thresholds)."""
-    lo, hi = -math.inf, math.inf
+def applied_rules(res: ClipResults, spec: ExerciseSpec | None) -> tuple[tuple[Rule, ...], str]:
+    """The form rules the target bands are drawn from, and where they come from: the rules
+    the session applied (stored in summary.json), else the exercise file as it is now."""
+    stored = rules_from_json(res.raw.get("rules"))
+    if stored:
+        return stored, "the thresholds this session's cues used (stored with the results)"
     if spec is None:
-        return math.nan, math.nan
-    for rule in spec.rules:
+        return (), ""
+    return spec.all_rules, (f"the thresholds in {Path(spec.source).name} as it is now (this "
+                            "analysis did not store the ones its cues used)")
+
+
+def target_band(rules: tuple[Rule, ...], metric: str) -> tuple[float, float]:
+    """The range of `metric` in which none of `rules` switches on: the `on` thresholds
+    (content/*.toml `fault`) of the very conditions the session steps. `band_rules` says
+    which rules they are, and what else can set them off. (NaN, NaN): no rule uses it."""
+    lo, hi = -math.inf, math.inf
+    for rule in rules:
         for c in rule.when:
             if c.metric != metric:
                 continue
@@ -383,12 +395,45 @@ def _series(res: ClipResults, metric: str) -> list[Series]:
     return [Series(k, t, np.where(usable & (side_col == k), y, np.nan)) for k in sides]
 
 
-def _plot_metrics(spec: ExerciseSpec | None) -> list[str]:
+def _plot_metrics(rules: tuple[Rule, ...]) -> list[str]:
     names = list(BASE_PLOTS)
-    if spec is not None:
-        for rule in spec.rules:
-            names += [c.metric for c in rule.when if c.metric in BY_NAME]
+    for rule in rules:
+        names += [c.metric for c in rule.when if c.metric in BY_NAME]
     return list(dict.fromkeys(names))
+
+
+def _amount(metric: str, value: float) -> str:
+    return f"{value:g} body heights/s" if metric == MOTION else f"{value:g}°"
+
+
+def _metric_name(metric: str) -> str:
+    return (BY_NAME[metric].short if metric in BY_NAME else metric).replace("_", " ")
+
+
+def _switches(c: Condition) -> str:
+    on, off = ("above", "below") if c.op == ">" else ("below", "above")
+    text = f"on {on} {_amount(c.metric, c.on)}, off again {off} {_amount(c.metric, c.off)}"
+    if c.min_confidence > 0:
+        text += f" (judged only at confidence {c.min_confidence:g} or more)"
+    return text
+
+
+def band_rules(rules: tuple[Rule, ...], metric: str) -> list[str]:
+    """One sentence per form rule that sets `metric`'s target band: the cue, when it
+    switches on and off on this angle, and the other conditions that set it off too
+    (a rule is on while any of its conditions is), as the session applies them."""
+    out = []
+    for rule in rules:
+        here = [c for c in rule.when if c.metric == metric]
+        if not here:
+            continue
+        text = f"{cue_name(rule.cue)} {rule.severity}: " + "; ".join(map(_switches, here))
+        others = [f"{_metric_name(c.metric)} is {'above' if c.op == '>' else 'below'} "
+                  f"{_amount(c.metric, c.on)}" for c in rule.when if c.metric != metric]
+        if others:
+            text += "; also on when " + " or when ".join(others)
+        out.append(text + ".")
+    return out
 
 
 def _band_text(band: tuple[float, float]) -> str:
@@ -408,24 +453,32 @@ def plots(res: ClipResults, spec: ExerciseSpec | None) -> str:
     t_range = time_range(res)
     # Holds are on the timeline; here faults and hints, each in a lane above the plot.
     spans = [sp for lane in _lanes(res).values() for sp in lane if sp.kind != "hold"]
+    rules, source = applied_rules(res, spec)
     parts = [
         "<section><h2>Angles over time</h2>",
         f'<p class="sub">From {fmt_time(t_range[0])} to {fmt_time(t_range[1])}: the holds '
         "and faults, not getting into position. Only frames with a usable side view are "
-        "drawn. The violet band is where no form rule of this exercise fires; faults (red) "
+        "drawn. The violet band is where this angle sets off none of the exercise's form "
+        "rules; the line under each title names those rules and their thresholds. A cue "
+        "that also watches another angle can be on while this one is inside its band, and "
+        "once on it stays on until the angle is back past its off threshold. Faults (red) "
         "and hints (amber) on either side have their own lanes above each plot, and faults "
-        "shade the plot too. Dashed lines are estimates.</p>",
+        "shade the plot too. Dashed lines are estimates."
+        + (f" Bands and thresholds: {e(source)}." if source else "") + "</p>",
         _legend(),
     ]
-    for metric in _plot_metrics(spec):
+    for metric in _plot_metrics(rules):
         series = _series(res, metric)
         if not any(np.isfinite(s.y).any() for s in series):
             continue
         estimated = metric in ESTIMATED_METRICS
-        band = target_band(spec, metric)
+        band = target_band(rules, metric)
         tag = ' <span class="estimate">estimate</span>' if estimated else ""
         parts.append(f"<h3>{e(registry.label(metric))}{tag} "
                      f'<small class="meta">({e(_band_text(band))})</small></h3>')
+        setters = band_rules(rules, metric)
+        if setters:
+            parts.append(f'<p class="meta band-rules">Band from: {e(" ".join(setters))}</p>')
         unit = BY_NAME[metric].unit if metric in BY_NAME else "°"
         parts.append(line_plot(registry.label(metric), series, t_range, band, spans,
                                dashed=estimated, unit=unit, y_title=f"angle ({unit})"))
