@@ -183,6 +183,9 @@ class FrameMetrics:
     near_side: the body side nearer the camera, or None.
     posture: coarse body position: "kneeling", "standing", "supine", "prone",
         "reclined", "unknown".
+    orientation_ok: True when the pose is possible in a picture the right way up, False
+        when gravity says the picture is turned (posecoach.measure.orientation), None when
+        not checked (no pose, no trunk). Recognition counts only True frames.
     motion: how fast the body moves, in body heights per second (for stillness).
     hip_geometry: the joints the hip angle was measured with, or None.
     """
@@ -196,6 +199,7 @@ class FrameMetrics:
     view_yaw_deg: float = float("nan")
     near_side: Side | None = None
     posture: str = "unknown"
+    orientation_ok: bool | None = None
     motion: float = float("nan")
     values: dict[str, float] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)

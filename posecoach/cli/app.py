@@ -129,6 +129,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             _error(f"{clip}: {error.strerror or error} ({error.filename or args.out})")
             failed += 1
             continue
+        for note in result.notes:
+            print(f"posecoach: {note}", file=sys.stderr)
         print(_clip_line(clip, result))
     if failed and several:
         _error(f"{failed} of {len(clips)} clips failed")

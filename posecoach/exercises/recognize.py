@@ -6,6 +6,11 @@ posecoach/types.py). Every frame with a detected pose votes for the signatures i
 the exercise with the largest share of matching frames wins if that share reaches
 `min_share`. This is a pure function: no state, no clock.
 
+Only frames whose orientation was checked and found right way up vote
+(`FrameMetrics.orientation_ok`, posecoach.measure.orientation): an upside-down kneeling
+stretch has the angles of a face-down exercise, so a frame the checks reject, or did not
+make, matches nothing, and a turned clip is not recognised with confidence.
+
 What it cannot tell apart: the plain kneeling stretch from its contract-relax variant
 (a squeeze does not move the joints), so a kneeling recording is reported as
 "kneeling_hip_flexor" with the variant listed among the alternatives.
@@ -81,8 +86,11 @@ class Recognition:
 
 
 def matches(signature: Signature, metrics: FrameMetrics) -> bool:
-    """Whether one frame fits `signature` (posture and every angle range)."""
-    if not metrics.pose_detected or metrics.posture not in signature.postures:
+    """Whether one frame fits `signature` (posture and every angle range), in a picture
+    checked to be the right way up."""
+    if not metrics.pose_detected or metrics.orientation_ok is not True:
+        return False
+    if metrics.posture not in signature.postures:
         return False
     return all(_within(metrics.get(name), lo, hi) for name, (lo, hi) in signature.ranges.items())
 

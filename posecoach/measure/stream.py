@@ -28,6 +28,7 @@ from posecoach.measure.frame import (
     landmark_point,
     thigh_from_posture_reference,
 )
+from posecoach.measure.orientation import gravity_ok
 from posecoach.measure.pelvis import ContourReference
 from posecoach.measure.side import SideTracker
 from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
@@ -71,7 +72,7 @@ def classify_posture(pose: Pose, trunk_inclination_deg: float) -> str:
     if not np.isfinite(incl):
         return "unknown"
     if abs(incl) < UPRIGHT_MAX_DEG:
-        return "kneeling" if _shank_on_floor(pose) else "standing"
+        return "kneeling" if kneeling_side(pose) is not None else "standing"
     if incl >= LYING_MIN_DEG:
         return "supine"
     if incl <= -LYING_MIN_DEG:
@@ -79,7 +80,9 @@ def classify_posture(pose: Pose, trunk_inclination_deg: float) -> str:
     return "reclined" if incl > 0 else "unknown"
 
 
-def _shank_on_floor(pose: Pose) -> bool:
+def kneeling_side(pose: Pose) -> Side | None:
+    """The leg whose shank lies within 35 degrees of the horizontal below its knee (the
+    first such, left before right), or None."""
     for s in Side:
         hip = landmark_point(pose, sided("hip", s))
         knee = landmark_point(pose, sided("knee", s))
@@ -87,8 +90,8 @@ def _shank_on_floor(pose: Pose) -> bool:
         if not (hip.ok and knee.ok and ankle.ok) or knee.xy[1] <= hip.xy[1]:
             continue
         if abs(float(geo.elevation(ankle.xy - knee.xy))) < KNEELING_SHANK_MAX_DEG:
-            return True
-    return False
+            return s
+    return None
 
 
 def body_height_px(pose: Pose) -> float:
@@ -213,6 +216,7 @@ class MetricsTracker:
         posture = self._posture.update(
             classify_posture(pose, trunk) if pose is not None else "unknown", time_s
         )
+        kneeling = kneeling_side(pose) if pose is not None and posture == "kneeling" else None
         return FrameMetrics(
             time_s=time_s,
             pose_detected=pose is not None,
@@ -223,6 +227,7 @@ class MetricsTracker:
             view_yaw_deg=self._view.yaw_deg,
             near_side=near_side(pose) if pose is not None else None,
             posture=posture,
+            orientation_ok=gravity_ok(pose, posture, trunk, kneeling),
             motion=motion,
             values=dict(values),
             confidence=confidence,

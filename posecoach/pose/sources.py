@@ -7,11 +7,14 @@ frame carries a real timestamp:
 - webcams: a monotonic clock, relative to the first frame;
 - image folders: a nominal rate chosen by the caller (images have no time).
 Phone clips store their rotation as metadata; frames are rotated upright here, once, so
-that nothing downstream ever sees a sideways person.
+that nothing downstream ever sees a sideways person. A clip whose metadata is missing or
+wrong can be turned further (`turn`, decided from the pose by posecoach.run.orientation),
+in the same single rotation.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -38,7 +41,9 @@ class SourceInfo:
     fps: nominal frames per second (float, may be fractional; NaN when unknown).
     frame_count: frames the container announces (0 when unknown, e.g. cameras).
     size: (width, height) of the upright frames.
-    rotation_deg: clockwise rotation applied to make frames upright (0, 90, 180, 270).
+    rotation_deg: clockwise rotation the container's metadata asks for (0, 90, 180, 270).
+    turned_deg: clockwise turn applied on top of it because the body was upside down or
+        sideways in the picture (`turn`); 0 unless asked.
     """
 
     name: str
@@ -46,6 +51,21 @@ class SourceInfo:
     frame_count: int
     size: tuple[int, int]
     rotation_deg: int = 0
+    turned_deg: int = 0
+
+    def turned(self, degrees: int) -> SourceInfo:
+        """The info of the same source with its frames turned `degrees` clockwise more."""
+        turn = degrees % 360
+        if turn not in (0, *_ROTATE):
+            raise ValueError(f"a turn is 0, 90, 180 or 270 degrees, got {degrees}")
+        width, height = self.size
+        size = (height, width) if turn in (90, 270) else (width, height)
+        return dataclasses.replace(self, size=size, turned_deg=(self.turned_deg + turn) % 360)
+
+    @property
+    def applied_deg(self) -> int:
+        """The one rotation frames get: metadata and turn together."""
+        return (self.rotation_deg + self.turned_deg) % 360
 
     @property
     def duration_s(self) -> float:
@@ -133,7 +153,11 @@ class VideoFileSource:
             last_time = time_s
             index = self.frames_read
             self.frames_read += 1
-            yield Frame(index=index, time_s=time_s, image=_upright(image, self.info.rotation_deg))
+            yield Frame(index=index, time_s=time_s, image=_upright(image, self.info.applied_deg))
+
+    def turn(self, degrees: int) -> None:
+        """Turn every frame `degrees` (90, 180, 270) clockwise more; before iterating."""
+        self.info = self.info.turned(degrees)
 
     def close(self) -> None:
         if self._capture is not None:
@@ -251,7 +275,12 @@ class ImageFolderSource:
             if image is None:
                 raise SourceError(f"{path}: not a readable image")
             self.frames_read += 1
-            yield Frame(index=index, time_s=index / self.fps, image=image)
+            yield Frame(index=index, time_s=index / self.fps,
+                        image=_upright(image, self.info.applied_deg))
+
+    def turn(self, degrees: int) -> None:
+        """Turn every image `degrees` (90, 180, 270) clockwise; before iterating."""
+        self.info = self.info.turned(degrees)
 
     @property
     def ended_early(self) -> bool:

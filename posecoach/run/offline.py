@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from posecoach.exercises import ExerciseSpec, load_exercise, recognize
-from posecoach.measure.stream import MetricsTracker
 from posecoach.outputs.mot import write_mot
 from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
 from posecoach.pose.estimation import PoseEstimator
-from posecoach.pose.parallel import default_workers, parallel_poses
+from posecoach.pose.parallel import DeferredEstimator, default_workers, parallel_poses
 from posecoach.pose.sources import SourceInfo, open_source
 from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.render.overlay import Overlay
@@ -31,14 +30,19 @@ from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Worker
 from posecoach.run.interrupt import Interrupted, signal_name, signal_of
+from posecoach.run.orientation import OrientationCheck, choose_turn, probe_poses
 from posecoach.run.progress import Progress
 from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
-from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
+from posecoach.types import Frame, FrameRecord, Pose
 
 AUTO = "auto"
-# `--exercise auto` looks at the first minute, about three frames a second.
+# `--exercise auto` looks at the first minute, about three frames a second; with the
+# exercise given, only which way up the picture is gets checked, on the first 20 s at one
+# frame a second (posecoach.run.orientation).
 PRESCAN_SECONDS = 60.0
 PRESCAN_STEP_S = 0.33
+ORIENTATION_SECONDS = 20.0
+ORIENTATION_STEP_S = 1.0
 # Frames waiting between the reader, the main loop and the writer (each queue).
 PIPELINE_DEPTH = 3
 
@@ -85,6 +89,7 @@ class ClipResult:
     ended_early: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line each, for the user
 
     @property
     def detection_rate(self) -> float:
@@ -134,34 +139,18 @@ class ClipStages:
         self.sinks.close()
 
 
-def prescan_metrics(
-    source_path: Path, model_path: Path | None, seconds: float = PRESCAN_SECONDS
-) -> list[FrameMetrics]:
-    """Metrics of a sparse sample of the clip's first `seconds`, for recognition."""
-    sampled: list[FrameMetrics] = []
-    tracker = MetricsTracker()
-    next_time = 0.0
-    with (
-        open_source(source_path) as source,
-        tracked_estimator(model_path, segmentation=False) as estimator,
-    ):
-        for frame in source:
-            if frame.time_s > seconds:
-                break
-            if frame.time_s + 1e-6 < next_time:
-                continue
-            next_time = frame.time_s + PRESCAN_STEP_S
-            sampled.append(tracker.update(estimator.estimate(frame), frame.time_s))
-    return sampled
-
-
 def choose_exercise(
     exercise: str, source_path: Path, model_path: Path | None
-) -> tuple[ExerciseSpec | None, dict[str, Any] | None]:
-    """The exercise to coach, and for `auto` what recognition found (for the summary)."""
+) -> tuple[ExerciseSpec | None, dict[str, Any] | None, OrientationCheck]:
+    """The exercise to coach, for `auto` what recognition found (for the summary), and
+    which way up the picture is. Recognition sees the sample turned the right way up."""
     if exercise != AUTO:
-        return load_exercise(exercise), None
-    recognition = recognize(prescan_metrics(source_path, model_path))
+        spec = load_exercise(exercise)  # a bad id fails before the model runs
+        samples = probe_poses(source_path, model_path, ORIENTATION_SECONDS, ORIENTATION_STEP_S)
+        return spec, None, choose_turn(samples)
+    orientation = choose_turn(probe_poses(source_path, model_path, PRESCAN_SECONDS,
+                                          PRESCAN_STEP_S))
+    recognition = recognize(orientation.metrics)
     found = {
         "exercise_id": recognition.exercise_id,
         "share": round(recognition.share, 3),
@@ -169,7 +158,7 @@ def choose_exercise(
         "alternatives": list(recognition.alternatives),
     }
     spec = load_exercise(recognition.exercise_id) if recognition.exercise_id else None
-    return spec, found
+    return spec, found, orientation
 
 
 def analyze_clip(
@@ -183,9 +172,15 @@ def analyze_clip(
     Raises SourceError / ModelError / SpecError / AnalysisError with one-line messages.
     """
     with open_source(source_path) as source:
-        spec, recognition = choose_exercise(options.exercise, source_path, options.model_path)
+        spec, recognition, orientation = choose_exercise(
+            options.exercise, source_path, options.model_path
+        )
+        if orientation.turn_deg:
+            source.turn(orientation.turn_deg)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
+        note = orientation.note(source_path.name)
+        result.notes += [note] if note else []
         video = VideoSettings(_video_fps(source.info), source.info.size) if options.video else None
         stages = ClipStages(out_dir, spec, video, options.blur_faces)
         own_estimator = estimator is None
@@ -214,6 +209,7 @@ def analyze_clip(
         result.ended_early = source.ended_early and stopped is None  # a stop is no truncation
         result.files += stages.files
     result.summary = clip_summary(stages.frames, _clip_info(result), estimator, recognition)
+    result.summary["orientation"] = orientation.summary()
     if options.blur_faces:
         result.summary["blur_faces"] = True
     if options.adaptive is not None:
@@ -241,11 +237,12 @@ def _stop(result: ClipResult, stop: KeyboardInterrupt) -> None:
 
 
 def _twin_landmarkers(tracker: PersonTracker, options: AnalysisOptions) -> list:
-    """Extra landmarkers for parallel inference (all frames, or adaptive's analysed ones)."""
+    """Extra landmarkers for parallel inference (all frames, or adaptive's analysed ones),
+    each loaded by its own thread when its first frame comes."""
     workers = options.workers if options.workers is not None else default_workers()
     if workers <= 1:
         return []
-    return [tracker.estimator.twin() for _ in range(workers - 1)]
+    return [DeferredEstimator(tracker.estimator.twin) for _ in range(workers - 1)]
 
 
 def _analyze_frames(
@@ -354,6 +351,7 @@ def _clip_info(result: ClipResult) -> dict[str, Any]:
         "fps": info.fps,
         "size": list(info.size),
         "rotation_deg": info.rotation_deg,
+        "turned_deg": info.turned_deg,
         "frames_announced": info.frame_count,
         "ended_early": result.ended_early,
     }

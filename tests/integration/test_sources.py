@@ -45,24 +45,67 @@ def test_variable_frame_rate_uses_container_times(tmp_path):
     assert steps[-15:].mean() == pytest.approx(0.15, abs=0.01)
 
 
-def test_phone_rotation_metadata_is_honoured(tmp_path):
-    landscape = tmp_path / "land.mp4"
-    width, height = 160, 96
-    writer = cv2.VideoWriter(str(landscape), cv2.VideoWriter_fourcc(*"mp4v"), 30, (width, height))
+def _landscape_with_band(path, width=160, height=96):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (width, height))
     for _ in range(5):
         image = np.zeros((height, width, 3), np.uint8)
         image[:, :20] = 255  # a white band on the left edge of the stored picture
         writer.write(image)
     writer.release()
+    return path
+
+
+def _band_edge(image: np.ndarray) -> str:
+    edges = {"top": image[:10], "bottom": image[-10:], "left": image[:, :10],
+             "right": image[:, -10:]}
+    return max(edges, key=lambda k: edges[k].mean())
+
+
+@pytest.mark.parametrize(
+    ("display_rotation", "rotation", "edge"),
+    # ffmpeg's -display_rotation is counter-clockwise; players turn the picture clockwise
+    # by the metadata's angle, so the stored left edge ends up at the top, right, bottom.
+    [("-90", 90, "top"), ("180", 180, "right"), ("90", 270, "bottom")],
+)
+def test_phone_rotation_metadata_is_honoured(tmp_path, display_rotation, rotation, edge):
+    width, height = 160, 96
+    landscape = _landscape_with_band(tmp_path / "land.mp4", width, height)
+    rotated = tmp_path / "phone.mp4"
+    ffmpeg("-display_rotation", display_rotation, "-i", str(landscape), "-c", "copy",
+           str(rotated))
+    upright = (height, width) if rotation in (90, 270) else (width, height)
+    with VideoFileSource(rotated) as source:
+        assert source.info.rotation_deg == rotation
+        assert source.info.size == upright
+        frame = next(iter(source))
+    assert frame.size == upright
+    assert _band_edge(frame.image) == edge
+    # The same picture as OpenCV's own handling of the metadata (CAP_PROP_ORIENTATION_AUTO,
+    # on by default), which posecoach turns off to know and report the rotation it applies.
+    capture = cv2.VideoCapture(str(rotated), cv2.CAP_FFMPEG)
+    assert capture.get(cv2.CAP_PROP_ORIENTATION_AUTO) == 1
+    ok, own = capture.read()
+    capture.release()
+    assert ok and own.shape == frame.image.shape
+    assert np.abs(own.astype(int) - frame.image.astype(int)).mean() < 2
+
+
+def test_a_turn_from_the_pose_adds_to_the_metadata_rotation(tmp_path):
+    landscape = _landscape_with_band(tmp_path / "land.mp4")
     rotated = tmp_path / "phone.mp4"
     ffmpeg("-display_rotation", "-90", "-i", str(landscape), "-c", "copy", str(rotated))
     with VideoFileSource(rotated) as source:
-        assert source.info.rotation_deg == 90
-        assert source.info.size == (height, width)
+        source.turn(180)  # metadata 90, and the body was upside down in that picture
+        assert source.info.rotation_deg == 90 and source.info.turned_deg == 180
+        assert source.info.applied_deg == 270 and source.info.size == (96, 160)
         frame = next(iter(source))
-    assert frame.size == (height, width)
-    # Rotated 90 deg clockwise for display: the stored left edge is now the top.
-    assert frame.image[:10].mean() > 200 and frame.image[-10:].mean() < 50
+    assert frame.size == (96, 160) and _band_edge(frame.image) == "bottom"
+    with VideoFileSource(landscape) as source:
+        source.turn(90)
+        assert source.info.size == (96, 160) and source.info.applied_deg == 90
+        assert _band_edge(next(iter(source)).image) == "top"
+        with pytest.raises(ValueError):
+            source.turn(45)
 
 
 def test_truncated_clip_yields_frames_before_the_cut(tmp_path):

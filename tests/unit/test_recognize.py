@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -17,7 +18,7 @@ NAN = math.nan
 def frames(posture: str, n: int = 60, **values: float) -> list[FrameMetrics]:
     return [
         FrameMetrics(time_s=i / 30, pose_detected=True, side=Side.LEFT, posture=posture,
-                     values=dict(values))
+                     orientation_ok=True, values=dict(values))
         for i in range(n)
     ]
 
@@ -83,3 +84,14 @@ def test_unmeasurable_angles_do_not_match_supine_signatures() -> None:
 def test_every_signature_names_a_content_file() -> None:
     ids = set(exercise_ids())
     assert {s.exercise_id for s in SIGNATURES} <= ids
+
+
+@pytest.mark.parametrize("orientation_ok", [False, None])
+def test_frames_not_checked_upright_vote_for_nothing(orientation_ok) -> None:
+    # An upside-down kneeling stretch reads as face down: unchecked or rejected frames
+    # must not make that a confident answer.
+    turned = [dataclasses.replace(m, orientation_ok=orientation_ok) for m in frames("prone")]
+    result = recognize(turned)
+    assert result.exercise_id is None and result.share == 0.0
+    mixed = recognize(frames("prone", 30) + turned[:30])
+    assert mixed.exercise_id == "ball_release" and mixed.share == pytest.approx(0.5)

@@ -1,0 +1,143 @@
+"""Which way up is the clip? Decided from a sample of its poses, before the analysis.
+
+The probe (`probe_poses`) runs the pose model on a sparse sample of the clip's first
+minute. `choose_turn` then asks, for each quarter turn of the picture, how much of the
+sample is a known exercise done the right way up: the poses are turned
+(posecoach.measure.orientation.turn_pose), measured by a fresh MetricsTracker and
+recognised, and only frames that pass the gravity checks vote. The decision:
+
+1. a turn under which the body kneels on a floor in at least `MIN_SHARE` of the frames
+   wins (no turn first). The floor check (the front foot level with the kneeling knee)
+   is something a turned lying body does not do by accident, whereas a kneeling body
+   turned a quarter turn looks like one lying on its back on a bench;
+2. otherwise the turn with the largest recognised share wins, if it reaches `MIN_SHARE`
+   and explains at least `TURN_MARGIN` more of the sample than the picture as it is.
+
+The frames of the analysis are then turned before the model (posecoach.pose.sources),
+so landmarks, overlay and video are upright, as with honoured rotation metadata. The
+model finds a turned body about as well as an upright one (mean landmark visibility on
+the kneeling sample 0.72-0.73 in all four turns), so turning is for the outputs, not for
+the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from posecoach.exercises import Recognition, recognize
+from posecoach.measure.orientation import TURNS_DEG, turn_pose
+from posecoach.measure.stream import MetricsTracker
+from posecoach.pose.sources import open_source
+from posecoach.pose.tracking import tracked_estimator
+from posecoach.types import FrameMetrics, Pose
+
+MIN_SHARE = 0.3
+TURN_MARGIN = 0.2
+# A picture kept as it is whose frames fail the gravity checks this often is reported.
+DOUBTFUL_SHARE = 0.5
+
+Sample = tuple[float, Pose | None]  # (time_s, the pose found in the frame as decoded)
+
+
+@dataclass(frozen=True)
+class OrientationCheck:
+    """What the probe found.
+
+    turn_deg: clockwise quarter turn to apply to the frames (0: the picture as it is).
+    frames: probe frames whose orientation could be checked (a pose with a trunk).
+    upright_share: of those, the share that passed the gravity checks as decoded.
+    shares: per turn, the share recognised as an exercise.
+    metrics: the probe's metrics under the chosen turn (for recognition).
+    """
+
+    turn_deg: int
+    frames: int
+    upright_share: float
+    shares: dict[int, float]
+    metrics: list[FrameMetrics] = field(default_factory=list, repr=False)
+
+    @property
+    def doubtful(self) -> bool:
+        """Kept as it is although most frames look turned (no turn explains the clip)."""
+        return self.turn_deg == 0 and self.frames > 0 and self.upright_share < DOUBTFUL_SHARE
+
+    def summary(self) -> dict:
+        """For summary.json."""
+        return {
+            "turned_deg": self.turn_deg,
+            "checked_frames": self.frames,
+            "upright_share": round(self.upright_share, 3),
+            "doubtful": self.doubtful,
+        }
+
+    def note(self, name: str) -> str | None:
+        """One line for the user when the picture was turned or looks turned, else None."""
+        if self.turn_deg == 180:
+            return (f"{name}: the body is upside down in the picture (rotation metadata "
+                    "missing?); frames turned 180 degrees before the analysis")
+        if self.turn_deg in (90, 270):
+            way = "clockwise" if self.turn_deg == 90 else "counter-clockwise"
+            return (f"{name}: the body lies sideways in the picture (phone held sideways?); "
+                    f"frames turned 90 degrees {way} before the analysis")
+        if self.doubtful:
+            return (f"{name}: in {1 - self.upright_share:.0%} of the checked frames the body "
+                    "looks upside down or sideways and no quarter turn shows a known "
+                    "exercise; measurements may be meaningless")
+        return None
+
+
+def probe_poses(source_path: Path, model_path: Path | None, seconds: float,
+                step_s: float) -> list[Sample]:
+    """The poses of frames about `step_s` apart in the clip's first `seconds`."""
+    samples: list[Sample] = []
+    next_time = 0.0
+    with (
+        open_source(source_path) as source,
+        tracked_estimator(model_path, segmentation=False) as estimator,
+    ):
+        for frame in source:
+            if frame.time_s > seconds:
+                break
+            if frame.time_s + 1e-6 < next_time:
+                continue
+            next_time = frame.time_s + step_s
+            samples.append((frame.time_s, estimator.estimate(frame)))
+    return samples
+
+
+def turned_metrics(samples: Sequence[Sample], turn_deg: int) -> list[FrameMetrics]:
+    """The samples' metrics with every pose turned `turn_deg` clockwise."""
+    tracker = MetricsTracker()
+    return [
+        tracker.update(turn_pose(pose, turn_deg) if pose is not None else None, time_s)
+        for time_s, pose in samples
+    ]
+
+
+def _kneeling_on_floor(metrics: Sequence[FrameMetrics], posed: int) -> float:
+    kneeling = sum(m.posture == "kneeling" and m.orientation_ok is True for m in metrics)
+    return kneeling / posed if posed else 0.0
+
+
+def choose_turn(samples: Sequence[Sample]) -> OrientationCheck:
+    """The quarter turn that shows the sampled body the right way up (module docstring)."""
+    posed = sum(pose is not None for _, pose in samples)
+    by_turn = {turn: turned_metrics(samples, turn) for turn in TURNS_DEG}
+    found: dict[int, Recognition] = {turn: recognize(m) for turn, m in by_turn.items()}
+    shares = {turn: r.share if r.exercise_id else 0.0 for turn, r in found.items()}
+    kneeling = {turn: _kneeling_on_floor(m, posed) for turn, m in by_turn.items()}
+    turn = max(TURNS_DEG, key=lambda t: kneeling[t])  # the first of equals: 0 before others
+    if kneeling[turn] < MIN_SHARE:
+        best = max(TURNS_DEG, key=lambda t: shares[t])
+        enough = shares[best] >= MIN_SHARE and shares[best] >= shares[0] + TURN_MARGIN
+        turn = best if enough else 0
+    checked = [m.orientation_ok for m in by_turn[0] if m.orientation_ok is not None]
+    return OrientationCheck(
+        turn_deg=turn,
+        frames=len(checked),
+        upright_share=sum(checked) / len(checked) if checked else 0.0,
+        shares=shares,
+        metrics=by_turn[turn],
+    )
