@@ -8,10 +8,15 @@ re-analysis without re-running the model.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import os
+import sys
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Protocol
 
 import cv2
@@ -47,6 +52,87 @@ def block_native_telemetry() -> None:
     # user's own no_proxy list is replaced so it cannot let the logging out.
     for name in ("no_proxy", "NO_PROXY"):
         os.environ[name] = "localhost,127.0.0.1,::1"
+
+
+# mediapipe's package __init__ files import every task it has and their dependencies:
+# matplotlib (the drawing utilities) and sounddevice (audio), a second of start-up for
+# nothing posecoach uses. So the packages above the pose landmarker are registered
+# without running their __init__ and the landmarker's own modules imported from there.
+# The first time anything asks one of them for a name it does not have, all four run
+# their __init__ in place, innermost first (the order of a normal import, in which
+# `mediapipe.tasks` ends up naming mediapipe.tasks.python), so other code that imports
+# mediapipe in this process still gets the whole package.
+_DEFERRED_PACKAGES = (
+    "mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision"
+)
+_import_lock = threading.RLock()
+_importing = False  # inside mediapipe's own imports: names resolve as mid-import
+
+
+def _deferred_getattr(package: ModuleType, name: str):
+    global _importing
+    with _import_lock:
+        if _importing:
+            # A module being imported walks `import mediapipe.tasks.python.x as y` down
+            # from the top: answer as the import system does while __init__ files run.
+            submodule = sys.modules.get(f"{package.__name__}.{name}")
+            if submodule is None:
+                raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
+            return submodule
+        _importing = True
+        try:
+            for deferred in reversed(_DEFERRED_PACKAGES):
+                module = sys.modules.get(deferred)
+                if module is not None and "__getattr__" in vars(module):
+                    del module.__getattr__
+                    module.__spec__.loader.exec_module(module)
+        finally:
+            _importing = False
+    return getattr(package, name)
+
+
+def _defer_package_inits() -> None:
+    parent = None
+    for name in _DEFERRED_PACKAGES:
+        module = sys.modules.get(name)
+        if module is None:
+            spec = importlib.util.find_spec(name)
+            if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+                return  # not the layout this was written for: plain imports still work
+            module = importlib.util.module_from_spec(spec)
+            module.__getattr__ = functools.partial(_deferred_getattr, module)
+            sys.modules[name] = module
+            if parent is not None and parent.__name__ != "mediapipe":
+                # As an import binds a subpackage to its parent (not on the top package,
+                # whose `tasks` a full import rebinds: that one stays deferred).
+                setattr(parent, name.rpartition(".")[2], module)
+        parent = module
+
+
+@functools.cache
+def _mediapipe() -> SimpleNamespace:
+    """The parts of mediapipe posecoach uses, imported without the rest."""
+    global _importing
+    with _import_lock:
+        _defer_package_inits()
+        _importing = True
+        try:
+            from mediapipe.tasks.python.core.base_options import BaseOptions
+            from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+            from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
+                VisionTaskRunningMode,
+            )
+            from mediapipe.tasks.python.vision.pose_landmarker import (
+                PoseLandmarker,
+                PoseLandmarkerOptions,
+            )
+        finally:
+            _importing = False
+    return SimpleNamespace(
+        BaseOptions=BaseOptions, Image=Image, ImageFormat=ImageFormat,
+        RunningMode=VisionTaskRunningMode, PoseLandmarker=PoseLandmarker,
+        PoseLandmarkerOptions=PoseLandmarkerOptions,
+    )
 
 
 class ModelError(Exception):
@@ -159,10 +245,13 @@ class MediaPipePoseEstimator:
         num_poses: int = 1,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        verified_sha256: str | None = None,
     ):
+        """verified_sha256: the model file's checksum when the caller has just verified
+        it (a twin of a landmarker of the same file), so it is not read and hashed again."""
         path = Path(model_path) if model_path is not None else default_model_path()
         self.model_path = path
-        self.model_sha256 = verify_model(path)
+        self.model_sha256 = verified_sha256 or verify_model(path)
         self.model_name = path.name
         self.segmentation = segmentation
         self._last_timestamp_ms = -1
@@ -181,16 +270,10 @@ class MediaPipePoseEstimator:
     @staticmethod
     def _create(path: Path, segmentation: bool, num_poses: int, det: float, track: float):
         block_native_telemetry()
-        from mediapipe.tasks.python.core import base_options
-        from mediapipe.tasks.python.vision import (
-            PoseLandmarker,
-            PoseLandmarkerOptions,
-            RunningMode,
-        )
-
-        options = PoseLandmarkerOptions(
-            base_options=base_options.BaseOptions(model_asset_path=str(path)),
-            running_mode=RunningMode.VIDEO,
+        mp = _mediapipe()
+        options = mp.PoseLandmarkerOptions(
+            base_options=mp.BaseOptions(model_asset_path=str(path)),
+            running_mode=mp.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=det,
             min_pose_presence_confidence=det,
@@ -198,20 +281,27 @@ class MediaPipePoseEstimator:
             output_segmentation_masks=segmentation,
         )
         try:
-            return PoseLandmarker.create_from_options(options)
+            return mp.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise ModelError(f"{path}: not a usable pose model bundle ({first_line})") from None
 
     def twin(self) -> MediaPipePoseEstimator:
         """A second, independent landmarker with the same model and options."""
-        return MediaPipePoseEstimator(self.model_path, **self._options)
+        return MediaPipePoseEstimator(
+            self.model_path, verified_sha256=self.model_sha256, **self._options
+        )
 
     @property
     def mediapipe_version(self) -> str:
-        import mediapipe
+        # From the installed distribution: the deferred package would run its __init__
+        # to answer (see _DEFERRED_PACKAGES). The same string as mediapipe.__version__.
+        import importlib.metadata  # 20 ms of imports, for the summary only
 
-        return str(mediapipe.__version__)
+        try:
+            return importlib.metadata.version("mediapipe")
+        except importlib.metadata.PackageNotFoundError:  # not installed as a distribution
+            return str(sys.modules["mediapipe"].__version__)
 
     def _timestamp_ms(self, time_s: float) -> int:
         # VIDEO mode demands strictly increasing integer milliseconds.
@@ -221,8 +311,7 @@ class MediaPipePoseEstimator:
 
     def estimate_all(self, frame: Frame) -> list[Pose]:
         """Every pose the model found in `frame` (at most num_poses)."""
-        import mediapipe as mp
-
+        mp = _mediapipe()
         if self._landmarker is None:
             raise ModelError("pose estimator is closed")
         rgb = cv2.cvtColor(inference_image(frame.image), cv2.COLOR_BGR2RGB)

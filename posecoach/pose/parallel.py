@@ -52,6 +52,27 @@ class MultiPoseEstimator(Protocol):
     def close(self) -> None: ...
 
 
+class DeferredEstimator:
+    """An estimator made by `make()` on first use, in the thread that first uses it: a
+    landmarker thread loads its model while the first landmarker already runs, instead
+    of every model being loaded before the first frame (start-up). Frames and results
+    are unchanged; an error of `make` is raised by that first use."""
+
+    def __init__(self, make: Callable[[], MultiPoseEstimator]):
+        self._make = make
+        self._estimator: MultiPoseEstimator | None = None
+
+    def estimate_all(self, frame: Frame) -> list[Pose]:
+        if self._estimator is None:
+            self._estimator = self._make()
+        return self._estimator.estimate_all(frame)
+
+    def close(self) -> None:
+        if self._estimator is not None:
+            self._estimator.close()
+            self._estimator = None
+
+
 def default_workers() -> int:
     """One landmarker per core, at most MAX_WORKERS."""
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
