@@ -9,6 +9,7 @@ re-analysis without re-running the model.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import importlib.util
 import os
@@ -284,7 +285,10 @@ class MediaPipePoseEstimator:
             return mp.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            raise ModelError(f"{path}: not a usable pose model bundle ({first_line})") from None
+        # The half-made landmarker's call dispatcher (a thread) sits in a reference cycle:
+        # collect it now rather than at some later garbage collection.
+        gc.collect()
+        raise ModelError(f"{path}: not a usable pose model bundle ({first_line})")
 
     def twin(self) -> MediaPipePoseEstimator:
         """A second, independent landmarker with the same model and options."""

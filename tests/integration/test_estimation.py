@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -147,3 +149,27 @@ def test_quiet_native_logs_from_two_threads_restores_stderr():
         thread.join()
     after = os.fstat(2)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+_IMPORT_CHECK = """
+import sys
+from posecoach.pose.estimation import MediaPipePoseEstimator
+with MediaPipePoseEstimator(segmentation=False) as estimator:
+    version = estimator.mediapipe_version
+    light = sorted({"matplotlib", "sounddevice"} & set(sys.modules))
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+    print(light, version == mp.__version__, mp.tasks is sys.modules["mediapipe.tasks.python"],
+          vision.PoseLandmarker is mp.tasks.vision.PoseLandmarker, mp.Image is not None,
+          BaseOptions is mp.tasks.BaseOptions, callable(vision.drawing_utils.draw_landmarks))
+"""
+
+
+def test_landmarker_loads_without_the_rest_of_mediapipe():
+    # Start-up: mediapipe's package __init__ files (matplotlib, sounddevice) are deferred,
+    # and code that imports mediapipe afterwards still gets the whole package.
+    done = subprocess.run([sys.executable, "-c", _IMPORT_CHECK], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.stdout.split() == ["[]", "True", "True", "True", "True", "True", "True"], (
+        done.stderr[-2000:]
+    )
