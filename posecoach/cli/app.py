@@ -13,28 +13,41 @@ from pathlib import Path
 
 from posecoach import __version__
 from posecoach.cli.tables import exercises_table, side_results
-from posecoach.exercises import SpecError, describe, load_all
-from posecoach.outputs.mot import ExportError
-from posecoach.outputs.video_writer import VideoWriterError
+from posecoach.exercises import describe, load_all
 from posecoach.pose.adaptive import AdaptiveParams
-from posecoach.pose.estimation import ModelError
 from posecoach.pose.quiet import route_native_stderr_away
-from posecoach.pose.sources import IMAGE_SUFFIXES, SourceError, folder_files
-from posecoach.results.history import HistoryError, add_history_commands
-from posecoach.results.reading import ResultsError
-from posecoach.run.batch import BatchError, run_batch
-from posecoach.run.batch_ray import ExecutorError, parse_executor
+from posecoach.pose.sources import IMAGE_SUFFIXES, folder_files
+from posecoach.results.history import add_history_commands
+from posecoach.run.batch_ray import parse_executor
 from posecoach.run.interrupt import Interrupted, exit_code, stop_on_signals
 from posecoach.run.live import add_live_command
-from posecoach.run.offline import AnalysisError, AnalysisOptions, analyze_clip
+from posecoach.run.offline import AnalysisOptions, analyze_clip
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-USER_ERRORS = (
-    SourceError, ModelError, AnalysisError, SpecError, HistoryError, ResultsError, ExportError,
-    VideoWriterError, BatchError, ExecutorError,
+# The errors that are the user's to fix, printed as one line: (module, class).
+_USER_ERRORS = (
+    ("posecoach.pose.sources", "SourceError"),
+    ("posecoach.pose.estimation", "ModelError"),
+    ("posecoach.run.offline", "AnalysisError"),
+    ("posecoach.exercises.spec", "SpecError"),
+    ("posecoach.results.history", "HistoryError"),
+    ("posecoach.results.reading", "ResultsError"),
+    ("posecoach.outputs.mot", "ExportError"),
+    ("posecoach.outputs.video_writer", "VideoWriterError"),
+    ("posecoach.run.batch", "BatchError"),
+    ("posecoach.run.batch_ray", "ExecutorError"),
 )
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The user-error classes of the modules imported so far: a module that was never
+    imported raised nothing, and a command imports only what it needs (start-up)."""
+    return tuple(
+        getattr(sys.modules[module], name) for module, name in _USER_ERRORS
+        if module in sys.modules
+    )
 
 
 ENVIRONMENT_HELP = """\
@@ -115,13 +128,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     if args.executor.kind == "ray":
+        from posecoach.run.batch import run_batch
+
         failed = run_batch(clips, args.out, options, args.executor, force=args.force)
         return EXIT_FAILED if failed else EXIT_OK
     failed = 0
     for clip in clips:
         try:
             result = analyze_clip(clip, _clip_out_dir(args.out, clip, several), options)
-        except USER_ERRORS as error:
+        except user_errors() as error:
             _error(str(error))
             failed += 1
             continue
@@ -248,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with stop_on_signals():  # SIGTERM and SIGHUP stop like Ctrl-C
             return args.handler(args)
-    except USER_ERRORS as error:
+    except user_errors() as error:
         _error(str(error))
         return EXIT_FAILED
     except KeyboardInterrupt as stop:

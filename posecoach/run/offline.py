@@ -25,7 +25,6 @@ from posecoach.pose.sources import SourceInfo, open_source
 from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.render.overlay import Overlay
 from posecoach.render.privacy import blur_face
-from posecoach.report import build_report
 from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Worker
@@ -323,6 +322,8 @@ def _write_extras(result: ClipResult, options: AnalysisOptions) -> None:
             clip_path=result.source, results=clip,
         )
     if options.report:
+        from posecoach.report import build_report  # its imports wait until a report is due
+
         result.files.append(
             build_report(
                 result.out_dir, blur_faces=options.blur_faces, db_path=options.db_path,
