@@ -22,6 +22,10 @@ ffmpeg's CPU counts, and peak RSS is the largest single process) and, for poseco
 start-up: from the command to the first row of frames.csv (the first frame measured;
 the file is flushed per row, so polling it every 5 ms sees what `tail -f` would).
 
+Before the rounds, the posecoach package the commands import is compiled to bytecode
+(as pip does when it installs it), in case PYTHONDONTWRITEBYTECODE kept it from being
+cached: compiling every module at each start would be timed otherwise.
+
 Clips: the kneeling sample clips, frame after frame and clip after clip, re-encoded with
 posecoach's H.264 writer at 960x540 30 fps to each length in --lengths (seconds), in a
 temporary folder (or --clips DIR, kept and reused).
@@ -96,6 +100,13 @@ def clips(folder: Path, lengths: list[int]) -> dict[int, Path]:
         path = folder / f"kneeling_{seconds}s_{SIZE[0]}x{SIZE[1]}.mp4"
         out[seconds] = path if path.exists() else make_clip(path, seconds)
     return out
+
+
+def compile_posecoach() -> None:
+    """Bytecode for the posecoach the commands import (see the module notes)."""
+    code = ("import compileall, os, posecoach; "
+            "compileall.compile_dir(os.path.dirname(posecoach.__file__), quiet=1)")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- one run --------------------------------------------------------------------------
@@ -247,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="make the clips here and keep them (default: a temporary folder)")
     args = parser.parse_args(argv)
     variants = [v for v in VARIANTS if not args.only or v in args.only]
+    compile_posecoach()
     with tempfile.TemporaryDirectory(prefix="bench_clips_") as tmp:
         folder = args.clips or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
