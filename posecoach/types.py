@@ -59,17 +59,26 @@ class Frame:
     index: 0-based position in the source.
     time_s: seconds since the start of the source (container timestamps for files,
         a monotonic clock for cameras). Never derived from a rounded fps.
-    image: BGR uint8 array of shape (H, W, 3), already rotated upright.
+    image: BGR uint8 array of shape (H, W, 3), already rotated upright, and possibly
+        scaled down once from the picture (a 4K clip is analysed at a working size).
+    source_size: (width, height) of the upright picture before that scaling, None when
+        `image` is the picture itself. Poses are in the picture's pixels (`picture_size`).
     """
 
     index: int
     time_s: float
     image: np.ndarray
+    source_size: tuple[int, int] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
+        """(width, height) of `image` in pixels."""
         return int(self.image.shape[1]), int(self.image.shape[0])
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """(width, height) of the picture the frame shows, before any scaling."""
+        return self.source_size if self.source_size is not None else self.size
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,7 @@ class MediaPipePoseEstimator:
                 # it: copy before `result` (and the memory) goes away.
                 view = result.segmentation_masks[i].numpy_view()
                 mask = np.array(view.reshape(view.shape[:2]), dtype=np.float32, copy=True)
-            poses.append(pose_from_landmarks(landmarks, world, frame.size, mask))
+            poses.append(pose_from_landmarks(landmarks, world, frame.picture_size, mask))
         return poses
 
     def estimate(self, frame: Frame) -> Pose | None:

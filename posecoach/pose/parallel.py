@@ -16,7 +16,8 @@ back); holding a stretch, the body moves little in that time. What each landmark
 found goes through one `PersonTracker` in frame order, so the person followed is
 decided on the whole sequence, exactly as with one landmarker.
 
-Memory is bounded: at most `workers * block * 2` frames are in flight. An exception in a
+Memory is bounded: at most `workers * block * 2` frames are in flight, and with
+`max_bytes` no more than that many bytes of them (one frame per worker at least). An exception in a
 worker is raised again, unchanged, when its frame's turn comes; leaving early stops the
 workers. Used for recorded clips only: live coaching runs one frame at a time.
 """
@@ -128,11 +129,13 @@ def parallel_poses(
     estimators: Sequence[MultiPoseEstimator],
     choose: Callable[[list[Pose], float], Pose | None],
     block: int = DEFAULT_BLOCK,
+    max_bytes: int | None = None,
 ) -> Iterator[tuple[Frame, Pose | None]]:
     """(frame, pose) for every frame, in order, the frames dealt out to `estimators` in
     blocks of `block`; `choose(poses, time_s)` picks the pose (the PersonTracker's
     `follow`), called in frame order from this generator's thread. The estimators stay
-    open: their owner closes them."""
+    open: their owner closes them. max_bytes: the images in flight hold at most this
+    many bytes (as the first frame's size counts), but every landmarker gets one frame."""
     if not estimators or block < 1:
         raise ValueError("need at least one estimator and a block of at least 1")
     depth = 2 * block
@@ -144,6 +147,9 @@ def parallel_poses(
         owner: deque[LandmarkerThread] = deque()  # who has each frame in flight, in order
         in_flight = len(landmarkers) * depth
         for index, frame in enumerate(frames):
+            if index == 0 and max_bytes is not None:
+                fit = max_bytes // max(1, frame.image.nbytes)
+                in_flight = max(len(landmarkers), min(in_flight, fit))
             worker = landmarkers[(index // block) % len(landmarkers)]
             worker.give(frame)
             owner.append(worker)

@@ -9,7 +9,9 @@ frame carries a real timestamp:
 Phone clips store their rotation as metadata; frames are rotated upright here, once, so
 that nothing downstream ever sees a sideways person. A clip whose metadata is missing or
 wrong can be turned further (`turn`, decided from the pose by posecoach.run.orientation),
-in the same single rotation.
+in the same single rotation. Large pictures can be scaled down once, when decoded
+(`limit`), before the rotation: a 4K frame is then held only while it is resized, and
+`Frame.source_size` keeps the picture's size (poses stay in its pixels).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class SourceInfo:
     rotation_deg: clockwise rotation the container's metadata asks for (0, 90, 180, 270).
     turned_deg: clockwise turn applied on top of it because the body was upside down or
         sideways in the picture (`turn`); 0 unless asked.
+    max_side: longest side of the frames delivered (`limit`); None: the picture's size.
     """
 
     name: str
@@ -52,6 +55,17 @@ class SourceInfo:
     size: tuple[int, int]
     rotation_deg: int = 0
     turned_deg: int = 0
+    max_side: int | None = None
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the frames delivered: `size`, scaled down (shape kept) so
+        that its longest side is at most `max_side`."""
+        width, height = self.size
+        if self.max_side is None or max(width, height) <= self.max_side:
+            return self.size
+        scale = self.max_side / max(width, height)
+        return max(1, round(width * scale)), max(1, round(height * scale))
 
     def turned(self, degrees: int) -> SourceInfo:
         """The info of the same source with its frames turned `degrees` clockwise more."""
@@ -84,6 +98,19 @@ _ROTATE = {
 def _upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
     code = _ROTATE.get(rotation_deg % 360)
     return image if code is None else cv2.rotate(image, code)
+
+
+def _frame(index: int, time_s: float, image: np.ndarray, info: SourceInfo) -> Frame:
+    """The decoded `image` upright at `info.frame_size`: scaled first (the rotation then
+    moves the small image), then rotated."""
+    width, height = info.frame_size
+    rotation = info.applied_deg
+    if (width, height) == info.size:  # not limited, or small enough already
+        return Frame(index=index, time_s=time_s, image=_upright(image, rotation))
+    stored = (height, width) if rotation in (90, 270) else (width, height)
+    small = cv2.resize(image, stored, interpolation=cv2.INTER_AREA)
+    return Frame(index=index, time_s=time_s, image=_upright(small, rotation),
+                 source_size=info.size)
 
 
 class VideoFileSource:
@@ -153,11 +180,15 @@ class VideoFileSource:
             last_time = time_s
             index = self.frames_read
             self.frames_read += 1
-            yield Frame(index=index, time_s=time_s, image=_upright(image, self.info.applied_deg))
+            yield _frame(index, time_s, image, self.info)
 
     def turn(self, degrees: int) -> None:
         """Turn every frame `degrees` (90, 180, 270) clockwise more; before iterating."""
         self.info = self.info.turned(degrees)
+
+    def limit(self, max_side: int | None) -> None:
+        """Deliver frames scaled down to at most `max_side` px on their longest side."""
+        self.info = dataclasses.replace(self.info, max_side=max_side)
 
     def close(self) -> None:
         if self._capture is not None:
@@ -275,12 +306,15 @@ class ImageFolderSource:
             if image is None:
                 raise SourceError(f"{path}: not a readable image")
             self.frames_read += 1
-            yield Frame(index=index, time_s=index / self.fps,
-                        image=_upright(image, self.info.applied_deg))
+            yield _frame(index, index / self.fps, image, self.info)
 
     def turn(self, degrees: int) -> None:
         """Turn every image `degrees` (90, 180, 270) clockwise; before iterating."""
         self.info = self.info.turned(degrees)
+
+    def limit(self, max_side: int | None) -> None:
+        """Deliver images scaled down to at most `max_side` px on their longest side."""
+        self.info = dataclasses.replace(self.info, max_side=max_side)
 
     @property
     def ended_early(self) -> bool:

@@ -38,31 +38,34 @@ def _video(res: ClipResults) -> Path | None:
     return path if path.is_file() else None
 
 
-def _image_source(res: ClipResults, blur_faces: bool) -> tuple[Path | None, Path | None]:
-    """(video to take images from, landmarks.csv to blur faces with or None): the annotated
-    video, else the source clip (blurred from landmarks.csv when asked)."""
+def _image_source(res: ClipResults, blur_faces: bool) -> tuple[Path | None, Path | None, int]:
+    """(video to take images from, landmarks.csv to blur faces with or None, the turn its
+    frames need): the annotated video, else the source clip (blurred from landmarks.csv
+    when asked, turned as the analysis turned it)."""
     video = _video(res)
     if video is not None:
-        return video, None
+        return video, None, 0
     source = res.clip.get("source")
+    turn = res.clip.get("turned_deg")
     return (Path(source) if source else None,
-            res.out_dir / "landmarks.csv" if blur_faces else None)
+            res.out_dir / "landmarks.csv" if blur_faces else None,
+            turn if isinstance(turn, int) else 0)
 
 
-def _peak_frame(res: ClipResults, side, video, blur_with) -> KeyFrame:
+def _peak_frame(res: ClipResults, side, video, blur_with, turn_deg: int = 0) -> KeyFrame:
     name = sections.SIDE_NAMES.get(side.key, side.key)
     title = f"{name}: peak hip extension in good form"
     if not side.done or not math.isfinite(side.peak_time_s):
         return KeyFrame(title, math.nan, "", None, f"{name} side {sections.NOT_DONE}")
     caption = (f"{side.peak_hip_extension_deg:.1f}° hip extension at "
                f"{sections.fmt_time(side.peak_time_s)}")
-    return key_frame(video, title, side.peak_time_s, caption, blur_with)
+    return key_frame(video, title, side.peak_time_s, caption, blur_with, turn_deg)
 
 
 def _key_frames(res: ClipResults, blur_faces: bool) -> tuple[list[KeyFrame], list[KeyFrame]]:
     """(left and right peaks, side by side; the longest fault)."""
-    video, blur_with = _image_source(res, blur_faces)
-    pair = [_peak_frame(res, side, video, blur_with) for side in res.sides.values()]
+    video, blur_with, turn = _image_source(res, blur_faces)
+    pair = [_peak_frame(res, side, video, blur_with, turn) for side in res.sides.values()]
     others = []
     faults = [(f, s.key) for s in res.sides.values() for f in s.faults if f.severity == "fault"]
     if faults:
@@ -70,7 +73,7 @@ def _key_frames(res: ClipResults, blur_faces: bool) -> tuple[list[KeyFrame], lis
         t = (worst.start_s + worst.end_s) / 2
         caption = (f"Side {key}: {sections.cue_name(worst.cue)} for {worst.duration_s:.1f} s "
                    f"from {sections.fmt_time(worst.start_s)}")
-        others.append(key_frame(video, "Longest fault", t, caption, blur_with))
+        others.append(key_frame(video, "Longest fault", t, caption, blur_with, turn))
     return pair, others
 
 

@@ -84,20 +84,29 @@ def encode_jpeg(image: np.ndarray) -> str:
     return base64.b64encode(data.tobytes()).decode("ascii")
 
 
+_TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+         270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
 def key_frame(
     video: Path | None,
     title: str,
     time_s: float,
     caption: str,
     blur_with: Path | None = None,
+    turn_deg: int = 0,
 ) -> KeyFrame:
-    """The image at `time_s`; `blur_with` = landmarks.csv to blur the face from."""
+    """The image at `time_s`; `blur_with` = landmarks.csv to blur the face from.
+    turn_deg: clockwise turn the analysis gave the source clip's frames (the body was
+    upside down or sideways in them), applied here too so the landmarks fit."""
     if video is None or not video.is_file():
         return KeyFrame(title, time_s, caption, None, "no video in the output folder")
     got = grab(video, time_s)
     if got is None:
         return KeyFrame(title, time_s, caption, None, "this moment could not be read back")
     index, image = got
+    if turn_deg % 360 in _TURN:
+        image = cv2.rotate(image, _TURN[turn_deg % 360])
     if blur_with is not None:
         pose = pose_at(blur_with, index, (image.shape[1], image.shape[0]))
         if pose is None or face_ellipse(pose) is None:

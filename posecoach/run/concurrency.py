@@ -6,8 +6,10 @@ pipe) all release the GIL, so on two cores they can run at the same time:
     reader thread      main thread       writer thread
     decode frame n+2 ->  pose of n   ->   metrics, session, CSV, overlay, encode of n-1
 
-Frames stream through bounded queues (`maxsize` items each), so memory does not grow
-with the clip. Order is kept: one producer, one consumer per queue.
+Frames stream through bounded queues (`depth` items each, and with `max_bytes` at most
+that many bytes of items waiting, as `weigh` counts them), so memory grows neither with
+the clip nor, beyond one item, with the size of its frames. Order is kept: one
+producer, one consumer per queue.
 
 Errors keep their type and message: an exception raised in a worker thread is raised
 again, as the same object, in the thread that uses the worker (at its next
@@ -38,6 +40,40 @@ class _End:
         self.error = error
 
 
+class _Budget:
+    """Bytes handed over and not yet taken back. A hand-over waits while its item would
+    take the total past `limit`, except when nothing is waiting: one item always passes,
+    whatever its size. `limit` None: no byte bound (the queue's depth alone)."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.used = 0
+        self._changed = threading.Condition()
+
+    def reserve(self, size: int, give_up: threading.Event) -> bool:
+        """Wait for room for `size` bytes; False if `give_up` was set meanwhile."""
+        if self.limit is None:
+            return True
+        with self._changed:
+            while self.used and self.used + size > self.limit:
+                if give_up.is_set():
+                    return False
+                self._changed.wait(_POLL_S)
+            self.used += size
+            return True
+
+    def release(self, size: int) -> None:
+        if self.limit is None:
+            return
+        with self._changed:
+            self.used -= size
+            self._changed.notify_all()
+
+
+def _no_weight(item: object) -> int:
+    return 0
+
+
 class Prefetch(Generic[T]):
     """Iterates `items` in a background thread, up to `depth` items ahead.
 
@@ -47,12 +83,16 @@ class Prefetch(Generic[T]):
 
     An exception raised by `items` is raised again by the iteration, in order (after
     the items produced before it). Leaving the `with` early stops the thread.
+    max_bytes: at most this many bytes of items (`weigh(item)`) wait, besides `depth`.
     """
 
-    def __init__(self, items: Iterable[T], depth: int = DEFAULT_DEPTH, name: str = "reader"):
+    def __init__(self, items: Iterable[T], depth: int = DEFAULT_DEPTH, name: str = "reader",
+                 *, max_bytes: int | None = None, weigh: Callable[[T], int] = _no_weight):
         if depth < 1:
             raise ValueError("depth must be at least 1")
         self._items = items
+        self._budget = _Budget(max_bytes)
+        self._weigh = weigh
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"posecoach-{name}", daemon=True)
@@ -62,7 +102,8 @@ class Prefetch(Generic[T]):
         end = _End()
         try:
             for item in self._items:
-                if not self._offer(item):
+                size = self._weigh(item)
+                if not self._budget.reserve(size, self._stop) or not self._offer((item, size)):
                     return
         except BaseException as error:  # handed to the consumer unchanged
             end = _End(error)
@@ -83,11 +124,13 @@ class Prefetch(Generic[T]):
             self._started = True
             self._thread.start()
         while True:
-            item = self._queue.get()
-            if isinstance(item, _End):
-                if item.error is not None:
-                    raise item.error
+            got = self._queue.get()
+            if isinstance(got, _End):
+                if got.error is not None:
+                    raise got.error
                 return
+            item, size = got
+            self._budget.release(size)
             yield item
 
     def close(self) -> None:
@@ -110,17 +153,21 @@ class Worker(Generic[T]):
             for item in items:
                 writer.put(item)
 
-    At most `depth` items wait; `put` blocks beyond that (back-pressure). When `handle`
-    raises, the worker stops taking items and the exception is raised again by the next
-    `put` or by `close`. `close` (also on leaving the `with`, whatever the reason) waits
-    until every item put before it has been handled.
+    At most `depth` items wait, and with `max_bytes` at most that many bytes of them
+    (`weigh(item)`); `put` blocks beyond that (back-pressure). When `handle` raises, the
+    worker stops taking items and the exception is raised again by the next `put` or by
+    `close`. `close` (also on leaving the `with`, whatever the reason) waits until every
+    item put before it has been handled.
     """
 
     def __init__(self, handle: Callable[[T], None], depth: int = DEFAULT_DEPTH,
-                 name: str = "writer"):
+                 name: str = "writer", *, max_bytes: int | None = None,
+                 weigh: Callable[[T], int] = _no_weight):
         if depth < 1:
             raise ValueError("depth must be at least 1")
         self._handle = handle
+        self._budget = _Budget(max_bytes)
+        self._weigh = weigh
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._failed = threading.Event()
@@ -130,11 +177,13 @@ class Worker(Generic[T]):
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if isinstance(item, _End):
+            got = self._queue.get()
+            if isinstance(got, _End):
                 return
             try:
-                self._handle(item)
+                self._handle(got[0])
+                self._budget.release(got[1])
+                del got  # free the item now, not when the next one comes
             except BaseException as error:  # handed to the caller unchanged
                 self._error = error
                 self._failed.set()
@@ -150,10 +199,13 @@ class Worker(Generic[T]):
         """Hand over one item; raises the worker's exception if it has failed."""
         if self._closed:
             raise RuntimeError("worker is closed")
+        size = self._weigh(item)
+        if not self._budget.reserve(size, self._failed):
+            self._raise_if_failed()
         while True:
             self._raise_if_failed()
             try:
-                self._queue.put(item, timeout=_POLL_S)
+                self._queue.put((item, size), timeout=_POLL_S)
                 return
             except queue.Full:
                 continue

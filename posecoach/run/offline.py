@@ -9,6 +9,7 @@ run that is interrupted) keeps what was measured.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +26,12 @@ from posecoach.pose.sources import SourceInfo, open_source
 from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.render.overlay import Overlay
 from posecoach.render.privacy import blur_face
+from posecoach.render.scale import move_record
 from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Worker
 from posecoach.run.interrupt import Interrupted, signal_name, signal_of
+from posecoach.run.malloc import share_one_heap
 from posecoach.run.orientation import OrientationCheck, choose_turn, probe_poses
 from posecoach.run.progress import Progress
 from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
@@ -42,8 +45,16 @@ PRESCAN_SECONDS = 60.0
 PRESCAN_STEP_S = 0.33
 ORIENTATION_SECONDS = 20.0
 ORIENTATION_STEP_S = 1.0
-# Frames waiting between the reader, the main loop and the writer (each queue).
+# Frames waiting between the reader, the main loop and the writer (each queue), and the
+# bytes they may hold (each queue, and the frames in the pose threads): four full-HD
+# frames, so the depths bind up to 1080p and larger frames are held fewer at a time.
 PIPELINE_DEPTH = 3
+PIPELINE_BYTES = 4 * 1920 * 1080 * 3
+# Frames are scaled once, when decoded, to at most this longest side: the model looks
+# at 1280 px at most (pose.estimation) and the annotated video needs no more. Landmarks
+# stay in the picture's own pixels (Frame.source_size); a 4K clip's 26 MB frames are
+# then held only while they are resized.
+MAX_FRAME_SIDE = 1920
 
 
 class AnalysisError(Exception):
@@ -125,7 +136,9 @@ class ClipStages:
         return record
 
     def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
-        """The exported picture of a frame: face blurred if asked, then the overlay."""
+        """The exported picture of a frame: face blurred if asked, then the overlay. The
+        pose is in the picture's pixels; a frame scaled down when decoded moves it along."""
+        record = _at_size(record, (image.shape[1], image.shape[0]))
         if self.blur_faces:
             image = blur_face(image, record.pose)
         return self.overlay.annotate(image, record, title=self.title)
@@ -136,6 +149,15 @@ class ClipStages:
 
     def close(self) -> None:
         self.sinks.close()
+
+
+def _at_size(record: FrameRecord, size: tuple[int, int]) -> FrameRecord:
+    """`record` drawn on its picture scaled to `size` (the mask, which no annotator
+    draws, left out rather than scaled)."""
+    if record.pose is None or tuple(record.pose.image_size) == size:
+        return record
+    unmasked = dataclasses.replace(record, pose=dataclasses.replace(record.pose, mask=None))
+    return move_record(unmasked, (0, 0, *size), size)
 
 
 def choose_exercise(
@@ -170,17 +192,20 @@ def analyze_clip(
 
     Raises SourceError / ModelError / SpecError / AnalysisError with one-line messages.
     """
+    share_one_heap()  # freed frames are reused by every thread (run.malloc)
     with open_source(source_path) as source:
         spec, recognition, orientation = choose_exercise(
             options.exercise, source_path, options.model_path
         )
         if orientation.turn_deg:
             source.turn(orientation.turn_deg)
+        source.limit(MAX_FRAME_SIDE)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
         note = orientation.note(source_path.name)
         result.notes += [note] if note else []
-        video = VideoSettings(_video_fps(source.info), source.info.size) if options.video else None
+        video = (VideoSettings(_video_fps(source.info), source.info.frame_size)
+                 if options.video else None)
         stages = ClipStages(out_dir, spec, video, options.blur_faces)
         own_estimator = estimator is None
         twins: list = []
@@ -265,8 +290,10 @@ def _analyze_frames(
     interpolated poses.
     """
     with (
-        Prefetch(source, depth=PIPELINE_DEPTH) as frames,
-        Worker(_process_with(stages), depth=PIPELINE_DEPTH) as writer,
+        Prefetch(source, depth=PIPELINE_DEPTH, max_bytes=PIPELINE_BYTES,
+                 weigh=_frame_bytes) as frames,
+        Worker(_process_with(stages), depth=PIPELINE_DEPTH, max_bytes=PIPELINE_BYTES,
+               weigh=_item_bytes) as writer,
     ):
         landmarkers = [estimator.estimator, *twins] if twins else []
         if adaptive is not None and landmarkers:
@@ -276,7 +303,8 @@ def _analyze_frames(
         elif landmarkers:
             poses = (
                 (frame, pose, True)
-                for frame, pose in parallel_poses(frames, landmarkers, estimator.follow)
+                for frame, pose in parallel_poses(frames, landmarkers, estimator.follow,
+                                                  max_bytes=PIPELINE_BYTES)
             )
         else:
             poses = ((frame, estimator.estimate(frame), True) for frame in frames)
@@ -286,6 +314,16 @@ def _analyze_frames(
             result.model_frames += analysed
             result.detected += pose is not None
             progress.update()
+
+
+def _frame_bytes(frame: Frame) -> int:
+    return frame.image.nbytes
+
+
+def _item_bytes(item: tuple[Frame, Pose | None]) -> int:
+    frame, pose = item
+    mask = pose.mask if pose is not None else None
+    return frame.image.nbytes + (mask.nbytes if mask is not None else 0)
 
 
 def _adaptive_info(result: ClipResult, params: AdaptiveParams) -> dict[str, Any]:
@@ -351,6 +389,7 @@ def _clip_info(result: ClipResult) -> dict[str, Any]:
         "frames": result.frames,
         "fps": info.fps,
         "size": list(info.size),
+        "frame_size": list(info.frame_size),  # as analysed and in annotated.mp4
         "rotation_deg": info.rotation_deg,
         "turned_deg": info.turned_deg,
         "frames_announced": info.frame_count,

@@ -114,6 +114,21 @@ def test_memory_is_bounded_by_the_frames_in_flight():
         assert len(fed) - frame.index <= 2 * 2 * 2 + 1
 
 
+def test_frames_in_flight_are_bounded_in_bytes_too():
+    a, b = Scripted("a"), Scripted("b")
+    fed = []
+
+    def source():
+        for frame in _frames(100):  # 4x4x3 = 48 bytes each
+            fed.append(frame.index)
+            yield frame
+
+    for frame, _ in parallel_poses(source(), [a, b], _first, block=2, max_bytes=48 * 3):
+        assert len(fed) - frame.index <= 3  # 3 frames' bytes, not 2 * 2 * 2 frames
+    for frame, _ in parallel_poses(_frames(10), [a, b], _first, max_bytes=1):
+        assert frame.index >= 0  # one frame per landmarker even when none fits
+
+
 def test_real_model_two_landmarkers_agree_with_one(sample_videos):
     """The same clip through one landmarker and through two in turn: the poses differ
     only by the model's frame-to-frame noise (each landmarker tracks from two frames

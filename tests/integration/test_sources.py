@@ -108,6 +108,22 @@ def test_a_turn_from_the_pose_adds_to_the_metadata_rotation(tmp_path):
             source.turn(45)
 
 
+def test_large_frames_are_scaled_once_and_keep_the_picture_size(tmp_path):
+    landscape = _landscape_with_band(tmp_path / "land.mp4", 320, 192)
+    rotated = tmp_path / "phone.mp4"
+    ffmpeg("-display_rotation", "-90", "-i", str(landscape), "-c", "copy", str(rotated))
+    with VideoFileSource(rotated) as source:
+        source.limit(160)
+        assert source.info.size == (192, 320) and source.info.frame_size == (96, 160)
+        frame = next(iter(source))
+    assert frame.size == (96, 160) and frame.picture_size == (192, 320)
+    assert frame.source_size == (192, 320) and _band_edge(frame.image) == "top"
+    with VideoFileSource(landscape) as source:
+        source.limit(1920)  # small enough already: the picture itself
+        frame = next(iter(source))
+    assert frame.source_size is None and frame.picture_size == frame.size == (320, 192)
+
+
 def test_truncated_clip_yields_frames_before_the_cut(tmp_path):
     clip = write_clip(tmp_path / "whole.mp4", frames=120, size=(320, 240))
     data = clip.read_bytes()

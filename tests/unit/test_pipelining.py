@@ -39,6 +39,44 @@ def test_prefetch_reads_at_most_depth_ahead():
         assert len(produced) <= 1 + 3 + 1
 
 
+def test_prefetch_holds_at_most_max_bytes_waiting():
+    produced = []
+
+    def source():
+        for i in range(50):
+            produced.append(i)
+            yield np.zeros(10, np.uint8)  # 10 bytes each
+
+    with Prefetch(source(), depth=10, max_bytes=25, weigh=lambda a: a.nbytes) as items:
+        it = iter(items)
+        next(it)
+        time.sleep(0.3)  # let the reader run ahead as far as it can
+        # one handed out, two waiting (20 of 25 bytes), one made and waiting for room
+        assert len(produced) <= 1 + 2 + 1
+        assert sum(1 for _ in it) == 49
+
+
+def test_an_item_larger_than_max_bytes_still_passes_alone():
+    with Prefetch([b"x" * 100, b"y"], depth=3, max_bytes=10, weigh=len) as items:
+        assert list(items) == [b"x" * 100, b"y"]
+
+
+def test_worker_queue_is_bounded_in_bytes():
+    release = threading.Event()
+    worker = Worker(lambda item: release.wait(5), depth=10, max_bytes=25, weigh=len)
+    worker.put(b"a" * 10)  # taken by the thread, which then blocks (its bytes still count)
+    time.sleep(0.05)
+    worker.put(b"b" * 10)
+    blocked = threading.Thread(target=worker.put, args=(b"c" * 10,))
+    blocked.start()
+    blocked.join(0.3)
+    assert blocked.is_alive()  # 30 bytes would pass 25: the producer waits
+    release.set()
+    blocked.join(5)
+    assert not blocked.is_alive()
+    worker.close()
+
+
 def test_prefetch_raises_source_error_after_earlier_items():
     def failing():
         yield 1
