@@ -30,6 +30,10 @@ from posecoach.pose.quiet import quiet_native_logs
 from posecoach.types import Frame
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+# Camera device indices (/dev/video0-63 on Linux). OpenCV reads 100 and above as a capture
+# backend plus an index, crashes on negative ones (a segmentation fault) and raises a
+# TypeError beyond a C long, so nothing outside this range reaches it.
+MAX_CAMERA_INDEX = 63
 
 
 class SourceError(Exception):
@@ -220,6 +224,9 @@ class CameraSource:
         self._clock = clock
         self._max_failed_reads = max_failed_reads
         self.disconnected = False
+        if not 0 <= index <= MAX_CAMERA_INDEX:
+            raise SourceError(f"camera {index}: no such camera index "
+                              f"(0 to {MAX_CAMERA_INDEX})")
         with quiet_native_logs():
             capture = cv2.VideoCapture(index)
         if not capture.isOpened():

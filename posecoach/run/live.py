@@ -34,7 +34,7 @@ import numpy as np
 
 from posecoach.exercises import SpecError
 from posecoach.pose.estimation import MediaPipePoseEstimator, ModelError
-from posecoach.pose.sources import CameraSource, SourceError, VideoFileSource
+from posecoach.pose.sources import MAX_CAMERA_INDEX, CameraSource, SourceError, VideoFileSource
 from posecoach.render import Overlay
 from posecoach.render.scale import unfit
 from posecoach.run.audio import Announcer, Speaker
@@ -440,6 +440,19 @@ def cmd_live(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def camera_index(text: str) -> int:
+    """--camera: a whole number from 0 to MAX_CAMERA_INDEX (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:  # not a number, or more digits than Python converts
+        value = -1
+    if not 0 <= value <= MAX_CAMERA_INDEX:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise argparse.ArgumentTypeError(
+            f"expected a camera index from 0 to {MAX_CAMERA_INDEX}, got {shown!r}")
+    return value
+
+
 def add_live_command(commands) -> None:
     """Register `posecoach live` on the CLI's subparsers."""
     live = commands.add_parser(
@@ -448,7 +461,8 @@ def add_live_command(commands) -> None:
         description="Coach a stretch live. Keys: space pause, n/p next/previous exercise, "
         "s switch side, f full screen, q or Esc quit.",
     )
-    live.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (0)")
+    live.add_argument("--camera", type=camera_index, default=0, metavar="N",
+                      help=f"camera index, 0 to {MAX_CAMERA_INDEX} (default 0)")
     live.add_argument("--exercise", default=AUTO, metavar="ID|auto",
                       help="exercise id from `posecoach exercises`, a .toml file, or auto")
     live.add_argument("--mirror", action="store_true", help="selfie view (text stays readable)")

@@ -200,6 +200,16 @@ def test_missing_camera_is_one_clear_error(xdisplay):
     assert done.stderr.strip().splitlines()[-1].startswith("posecoach: error: camera 57")
 
 
+@pytest.mark.parametrize("index", ["-1", "64", "9" * 30])
+def test_absurd_camera_index_is_one_usage_error(xdisplay, index):
+    # -1 was a segmentation fault inside OpenCV, 9...9 a TypeError traceback.
+    done = subprocess.run(POSECOACH + ["live", "--camera", index], env=_env(xdisplay),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --camera: expected a camera index from 0 to 63" in (
+        done.stderr.strip().splitlines()[-1])
+
+
 def test_resized_window_gets_the_overlay_drawn_at_its_size(xdisplay, sample_videos, tmp_path):
     """The window resizes (as full screen does on a desktop; Xvfb has no window manager
     for `f`), and the worker draws at the new size: the overlay fills the 1280x800 window."""

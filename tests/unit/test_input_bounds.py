@@ -15,6 +15,11 @@ from posecoach.results import history
     ["compare", "9" * 5000, "1"],
     ["compare", "0", "1"],
     ["analyze", "x.mp4", "--out", "o", "--workers", "9" * 30],
+    # OpenCV crashes on a negative camera index and raises a TypeError beyond a C long.
+    ["live", "--camera", "-1"],
+    ["live", "--camera", "64"],
+    ["live", "--camera", "9" * 30],
+    ["live", "--camera", "one"],
 ])
 def test_out_of_range_numbers_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as done:
@@ -42,3 +47,11 @@ def test_hostile_exercise_text(text, expected):
     with pytest.raises(SpecError, match=expected) as caught:
         parse_exercise(text, "hostile.toml")
     assert "\n" not in str(caught.value) and str(caught.value).startswith("hostile.toml")
+
+
+@pytest.mark.parametrize("index", [-1, 64, 10**30])
+def test_camera_index_out_of_range_never_reaches_opencv(index):
+    from posecoach.pose.sources import CameraSource, SourceError
+
+    with pytest.raises(SourceError, match="no such camera index"):
+        CameraSource(index)
