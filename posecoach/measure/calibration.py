@@ -31,6 +31,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from posecoach.measure.trees import TreeEnsemble
 from posecoach.resources import data_dir
 
 
@@ -82,16 +83,20 @@ class AnkleOffset:
 
 @dataclass(frozen=True)
 class PelvisModel:
-    """Linear model from back-contour features to pelvic tilt / lumbar extension.
+    """Model from back-contour and landmark features to pelvic tilt / lumbar extension.
 
-    value = intercept + sum(coef[name] * feature[name]); feature names are those of
-    `posecoach.measure.pelvis.ContourFeatures`. `rmse_deg` is the leave-one-clip-out error of
-    the fit, reported as the uncertainty of the estimate.
+    Linear: value = intercept + sum(coef[name] * feature[name]). With `trees` set, the
+    value is the boosted trees' estimate instead (`posecoach.measure.trees`; fitted by
+    tools/calibrate/fit_pelvis_trees.py) and intercept/coef are unused. Feature names are
+    those of `posecoach.measure.pelvis.ContourFeatures`, their "rel_" forms, the profile
+    levels and the landmark metrics. `rmse_deg` is the held-out error of the fit,
+    reported as the uncertainty of the estimate.
     """
 
     intercept: float = 0.0
     coef: dict[str, float] = field(default_factory=dict)
     rmse_deg: float = float("nan")
+    trees: TreeEnsemble | None = None
 
 
 @dataclass(frozen=True)
@@ -175,10 +180,12 @@ def _pelvis(d: dict | None) -> PelvisModel | None:
     if d is None:
         return None
     rmse = d.get("rmse_deg")
+    trees = d.get("trees")
     return PelvisModel(
         float(d.get("intercept", 0.0)),
         {str(k): float(v) for k, v in (d.get("coef") or {}).items()},
         float(rmse) if rmse is not None else float("nan"),
+        TreeEnsemble.from_json(trees) if trees is not None else None,
     )
 
 
@@ -194,7 +201,12 @@ def calibration_to_json(calib: Calibration) -> dict:
             return None
         return value
 
-    return clean(asdict(calib))
+    document = clean(asdict(calib))
+    for name in ("pelvic_tilt", "lumbar_extension"):
+        model = getattr(calib, name)
+        if model is not None and model.trees is not None:
+            document[name]["trees"] = model.trees.to_json()
+    return document
 
 
 def calibration_from_json(d: dict) -> Calibration:
@@ -244,8 +256,23 @@ def load_calibration(path: Path | None = None) -> Calibration:
 def save_calibration(calib: Calibration, path: Path, provenance: dict) -> Path:
     """Write the calibration with where it came from (command, data, split, date)."""
     document = {"provenance": provenance, "calibration": calibration_to_json(calib)}
-    Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    Path(path).write_text(_readable_json(document) + "\n", encoding="utf-8")
     return Path(path)
+
+
+def _readable_json(document: dict) -> str:
+    """Indented JSON, except that each tree node sits on one line (thousands of them)."""
+    text = json.dumps(document, indent=2)
+    for name in ("pelvic_tilt", "lumbar_extension"):
+        model = document["calibration"].get(name) or {}
+        nodes = (model.get("trees") or {}).get("nodes")
+        if nodes:
+            indented = json.dumps(nodes, indent=2)
+            indented = "\n".join("        " + line if i else line
+                                  for i, line in enumerate(indented.splitlines()))
+            compact = "[\n" + ",\n".join(f"          {json.dumps(n)}" for n in nodes) + "\n        ]"
+            text = text.replace(indented, compact, 1)
+    return text
 
 
 DEFAULT_CALIBRATION = load_calibration()

@@ -213,8 +213,11 @@ def profile_features(profile: np.ndarray) -> dict[str, float]:
 
 def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, float]) -> float:
     """intercept + sum(coef * feature); features may be contour, relative ("rel_...")
-    or landmark ones (`extra`); a missing one makes the result NaN."""
+    or landmark ones (`extra`); a missing one makes the result NaN. A tree model
+    (`PelvisModel.trees`) takes the same values and routes missing ones as fitted."""
     values = {**features.as_dict(), **extra}
+    if model.trees is not None:
+        return float(model.trees.predict(values))
     total = model.intercept
     for name, coef in model.coef.items():
         total += coef * values.get(name, float("nan"))

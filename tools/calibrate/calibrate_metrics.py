@@ -640,11 +640,16 @@ def prune_on_val(calib: Calibration, val: list[Clip], facing: dict) -> Calibrati
     return calib
 
 
-def fit_on_corpus(root: Path, jobs: int) -> tuple[Calibration, dict]:
-    """Everything fitted on the corpus's train split, every choice made on its val split."""
+def fit_on_corpus(root: Path, jobs: int, with_samples: bool = False) -> tuple[Calibration, dict]:
+    """Everything fitted on the corpus's train split (plus the side-on sample clips, a
+    second renderer, with `with_samples`), every choice made on its val split."""
     train = load_corpus(root, ["train"], jobs=jobs)
+    corpus_train = len(train)
+    if with_samples:
+        train += [c for c in load_clips(VIDEOS, jobs=jobs) if side_on(c)]
     val = load_corpus(root, ["val"], jobs=jobs)
-    print(f"corpus {root}: {len(train)} train clips, {len(val)} val clips")
+    print(f"corpus {root}: {corpus_train} train clips (+{len(train) - corpus_train} sample "
+          f"clips), {len(val)} val clips")
     facing = {c.name: facings(c) for c in train + val}
     calib = fit_offsets(train, facing)
     print("\nlandmark calibration parts (fitted on train, kept only if they help on val):")
@@ -663,8 +668,10 @@ def fit_on_corpus(root: Path, jobs: int) -> tuple[Calibration, dict]:
         calib = replace(calib, arch_lumbar_threshold_deg=threshold)
     bodies = sorted({str(c.meta.get("body_id")) for c in train})
     provenance = {
-        "fitted_by": f"python tools/calibrate/calibrate_metrics.py --corpus {root.name} --write",
-        "data": f"corpus {root.name}: {len(train)} train clips of {len(bodies)} bodies "
+        "fitted_by": f"python tools/calibrate/calibrate_metrics.py --corpus {root.name}"
+        f"{' --with-samples' if with_samples else ''} --write",
+        "data": f"corpus {root.name}: {corpus_train} train clips"
+        f"{' + the side-on sample clips' if with_samples else ''}, of {len(bodies)} bodies "
         f"(fitted), {len(val)} val clips (feature sets and the arching threshold chosen)",
         "corpus_version": str(train[0].meta.get("corpus_version")) if train else None,
         "date": date.today().isoformat(),
@@ -689,11 +696,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", nargs="*", help="only these clip names")
     parser.add_argument("--corpus", type=Path, default=None,
                         help="fit on this corpus's train split, choose on its val split")
+    parser.add_argument("--with-samples", action="store_true",
+                        help="with --corpus: add the side-on sample clips to the train split")
     parser.add_argument("--write", action="store_true",
                         help="with --corpus: write models/calibration.json")
     args = parser.parse_args(argv)
     if args.corpus is not None:
-        calib, provenance = fit_on_corpus(args.corpus, args.jobs)
+        calib, provenance = fit_on_corpus(args.corpus, args.jobs, args.with_samples)
         print_calibration(calib)
         if args.write:
             path = save_calibration(calib, data_dir("models") / CALIBRATION_FILE, provenance)

@@ -1,0 +1,77 @@
+"""The boosted-tree evaluator of the pelvis estimates, against hand-built trees."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from posecoach.measure.calibration import (
+    Calibration,
+    PelvisModel,
+    calibration_from_json,
+    calibration_to_json,
+)
+from posecoach.measure.trees import LEAF, TreeEnsemble
+
+
+def two_trees() -> TreeEnsemble:
+    """Tree 1 splits on "a" at 1.0 (missing goes right): 10 or 20. Tree 2 splits on "b"
+    at -2.0 (missing goes left), then its right child on "a" at 5.0: -1, 3 or 4."""
+    return TreeEnsemble(
+        features=("a", "b"),
+        baseline=0.5,
+        roots=(0, 3),
+        #         tree 1         tree 2
+        feature=(0, LEAF, LEAF, 1, LEAF, 0, LEAF, LEAF),
+        threshold=(1.0, 0, 0, -2.0, 0, 5.0, 0, 0),
+        missing_left=(False, False, False, True, False, True, False, False),
+        left=(1, 0, 0, 4, 0, 6, 0, 0),
+        right=(2, 0, 0, 5, 0, 7, 0, 0),
+        value=(0, 10.0, 20.0, 0, -1.0, 0, 3.0, 4.0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"a": 0.0, "b": -5.0}, 0.5 + 10 - 1),
+        ({"a": 1.0, "b": -2.0}, 0.5 + 10 - 1),  # at the threshold goes left
+        ({"a": 2.0, "b": 0.0}, 0.5 + 20 + 3),
+        ({"a": 6.0, "b": 0.0}, 0.5 + 20 + 4),
+        ({"a": math.nan, "b": 0.0}, 0.5 + 20 + 3),  # tree 2's "a" missing goes left
+        ({"b": math.nan}, 0.5 + 20 - 1),  # absent and NaN are both missing
+        ({"a": "not a number", "b": None}, 0.5 + 20 - 1),
+    ],
+)
+def test_predict_walks_each_tree_to_its_leaf(values, expected):
+    assert two_trees().predict(values) == pytest.approx(expected)
+
+
+def test_json_round_trip_predicts_the_same():
+    trees = two_trees()
+    again = TreeEnsemble.from_json(json.loads(json.dumps(trees.to_json())))
+    assert again == trees
+    assert again.predict({"a": 6.0, "b": 0.0}) == trees.predict({"a": 6.0, "b": 0.0})
+
+
+def test_broken_tables_are_refused():
+    d = two_trees().to_json()
+    d["nodes"][0][0] = 7  # a feature index beyond the two names
+    with pytest.raises(ValueError, match="feature"):
+        TreeEnsemble.from_json(d)
+    d = two_trees().to_json()
+    d["nodes"][3][3] = 1  # a child before its parent: a loop or another tree
+    with pytest.raises(ValueError, match="outside"):
+        TreeEnsemble.from_json(d)
+
+
+def test_calibration_carries_tree_models_through_json():
+    calib = Calibration(lumbar_extension=PelvisModel(trees=two_trees(), rmse_deg=3.5))
+    document = json.loads(json.dumps(calibration_to_json(calib)))
+    assert document["lumbar_extension"]["trees"]["nodes"][0] == [0, 1.0, 0, 1, 2, 0]
+    again = calibration_from_json(document)
+    assert again.lumbar_extension.trees == two_trees()
+    assert again.lumbar_extension.rmse_deg == 3.5
+    assert again.pelvic_tilt is None

@@ -1,0 +1,206 @@
+"""Fit boosted trees for pelvic tilt and lumbar extension on a corpus's train split.
+
+    python tools/calibrate/fit_pelvis_trees.py --corpus CORPUS --with-samples --write
+
+Run after `calibrate_metrics.py --corpus CORPUS --write` (the landmark offsets it fits
+feed the landmark features used here). What it does:
+  1. builds the per-frame feature table of calibrate_metrics (back-contour features and
+     their "rel_" forms, the back profile's levels, the calibrated landmark metrics) for
+     the train split (plus the sample clips with --with-samples: a second renderer's
+     bodies, more variety) and for the val split;
+  2. fits scikit-learn's HistGradientBoostingRegressor per target for a few
+     settings, and keeps the one with the lowest val RMSE (nothing is chosen on test);
+  3. converts the trees to posecoach.measure.trees.TreeEnsemble and checks that they
+     predict what scikit-learn predicts on val;
+  4. prints the val errors per clip class, and per class the estimate's 98.5th
+     percentile over good-form frames: where an arching rule's threshold can sit
+     without flagging more than about 1.5% of good form per condition;
+  5. with --write, replaces the pelvic_tilt and lumbar_extension models in
+     models/calibration.json (rmse_deg = val RMSE) and adds to its provenance.
+
+scikit-learn is needed here only (pip install -e '.[fit]'); the runtime walks the trees
+itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from posecoach.measure.calibration import (  # noqa: E402
+    CALIBRATION_FILE,
+    PelvisModel,
+    load_calibration,
+    save_calibration,
+)
+from posecoach.measure.trees import LEAF, TreeEnsemble  # noqa: E402
+from posecoach.resources import data_dir  # noqa: E402
+from tools.calibrate.calibrate_metrics import (  # noqa: E402
+    FrameTable,
+    _git_commit,
+    facings,
+    frame_table,
+    side_on,
+)
+from tools.synth.gtclips import load_clips, load_corpus  # noqa: E402
+
+TARGETS = {"pelvic_tilt": "pelvic_tilt_deg", "lumbar_extension": "lumbar_extension_deg"}
+# Settings tried per target; frames of one clip are strongly correlated, so leaves
+# must hold many frames and the ensemble stays small.
+SETTINGS = [
+    {"max_iter": it, "min_samples_leaf": leaf}
+    for it in (100, 200)
+    for leaf in (50, 200)
+]
+LEARNING_RATE = 0.05
+MAX_LEAF_NODES = 15
+SEED = 20260
+GOOD_FORM = ("hold", "contract", "relax")
+RULE_QUANTILE = 0.985
+CLASSES = ("kneel", "bench", "lying", "constructive")
+
+
+def clip_classes(table: FrameTable, clips) -> np.ndarray:
+    names = [str(c.meta.get("scenario_class") or c.name) for c in clips]
+    return np.array([names[k] for k in table.clip])
+
+
+def to_ensemble(model, features: list[str]) -> TreeEnsemble:
+    """scikit-learn's fitted HistGradientBoostingRegressor as flat node tables."""
+    feature, threshold, missing, left, right, value, roots = [], [], [], [], [], [], []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        base = len(feature)
+        roots.append(base)
+        for node in nodes:
+            leaf = bool(node["is_leaf"])
+            feature.append(LEAF if leaf else int(node["feature_idx"]))
+            threshold.append(0.0 if leaf else float(node["num_threshold"]))
+            missing.append(bool(node["missing_go_to_left"]))
+            left.append(0 if leaf else base + int(node["left"]))
+            right.append(0 if leaf else base + int(node["right"]))
+            value.append(float(node["value"]) if leaf else 0.0)
+    baseline = float(np.ravel(model._baseline_prediction)[0])
+    return TreeEnsemble(tuple(features), baseline, tuple(roots), tuple(feature),
+                        tuple(threshold), tuple(missing), tuple(left), tuple(right),
+                        tuple(value))
+
+
+def matrix(table: FrameTable, features: list[str]) -> np.ndarray:
+    return np.stack([table.feat[name] for name in features], axis=1)
+
+
+def fit_target(train: FrameTable, val: FrameTable, target: str, features: list[str]):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    x_train, x_val = matrix(train, features), matrix(val, features)
+    y_train, y_val = train.gt[target], val.gt[target]
+    ok_train, ok_val = np.isfinite(y_train), np.isfinite(y_val)
+    best = None
+    for setting in SETTINGS:
+        model = HistGradientBoostingRegressor(
+            learning_rate=LEARNING_RATE, max_leaf_nodes=MAX_LEAF_NODES, random_state=SEED,
+            early_stopping=False, **setting,
+        ).fit(x_train[ok_train], y_train[ok_train])
+        err = model.predict(x_val[ok_val]) - y_val[ok_val]
+        rmse = float(np.sqrt(np.mean(err**2)))
+        print(f"  {target:22s} {setting}: val MAE {np.mean(np.abs(err)):.2f} RMSE {rmse:.2f}")
+        if best is None or rmse < best[0]:
+            best = (rmse, setting, model)
+    rmse, setting, model = best
+    ensemble = to_ensemble(model, features)
+    ours = np.array([ensemble.predict(dict(zip(features, row, strict=True))) for row in x_val])
+    theirs = model.predict(x_val)
+    gap = float(np.max(np.abs(ours - theirs)))
+    if gap > 1e-6:
+        raise SystemExit(f"the converted trees differ from scikit-learn's by {gap}")
+    print(f"  -> {target}: {setting}, val RMSE {rmse:.2f}; trees match scikit-learn ({gap:.1e})")
+    return ensemble, rmse, ours
+
+
+def report(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray]) -> dict:
+    """Val MAE per class, and per class where an arching condition can sit."""
+    good = np.isin(val.gt["phase"], GOOD_FORM)
+    suggested = {}
+    for klass in CLASSES:
+        in_class = np.char.startswith(classes.astype(str), klass)
+        line = [f"  {klass:13s}"]
+        for target, pred in preds.items():
+            truth = val.gt[target]
+            ok = in_class & np.isfinite(truth) & np.isfinite(pred)
+            if not ok.any():
+                continue
+            line.append(f"{target} MAE {np.mean(np.abs(pred[ok] - truth[ok])):.2f}")
+            quiet = in_class & good & np.isfinite(pred)
+            if quiet.any():
+                value = float(np.quantile(pred[quiet], RULE_QUANTILE))
+                suggested.setdefault(klass, {})[target] = round(value, 1)
+                line.append(f"good-form P{RULE_QUANTILE * 100:g} {value:.1f}")
+        print(", ".join(line))
+    return suggested
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--with-samples", action="store_true",
+                        help="add the side-on sample clips to the train split")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel pose extraction")
+    parser.add_argument("--write", action="store_true",
+                        help="store the trees in models/calibration.json")
+    args = parser.parse_args(argv)
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("scikit-learn is needed to fit: pip install -e '.[fit]'", file=sys.stderr)
+        return 2
+    path = data_dir("models") / CALIBRATION_FILE
+    calib = load_calibration(path)
+    train = load_corpus(args.corpus, ["train"], jobs=args.jobs)
+    samples = [c for c in load_clips(jobs=args.jobs) if side_on(c)] if args.with_samples else []
+    val = load_corpus(args.corpus, ["val"], jobs=args.jobs)
+    print(f"train: {len(train)} corpus clips + {len(samples)} sample clips; val: {len(val)}")
+    facing = {c.name: facings(c) for c in train + samples + val}
+    train_table = frame_table(train + samples, facing, calib)
+    val_table = frame_table(val, facing, calib)
+    features = sorted(train_table.feat)
+    models, preds = {}, {}
+    for name, target in TARGETS.items():
+        ensemble, rmse, pred = fit_target(train_table, val_table, target, features)
+        models[name] = PelvisModel(trees=ensemble, rmse_deg=round(rmse, 2))
+        preds[target] = pred
+    print("\nval, per class:")
+    suggested = report(val_table, clip_classes(val_table, val), preds)
+    print("\narching thresholds the val split allows (per class, per condition):")
+    print(json.dumps(suggested, indent=2))
+    if args.write:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        provenance = dict(document.get("provenance") or {})
+        provenance["pelvis_models"] = {
+            "fitted_by": "python tools/calibrate/fit_pelvis_trees.py --corpus "
+            f"{args.corpus.name}{' --with-samples' if args.with_samples else ''} --write",
+            "data": f"corpus {args.corpus.name}: {len(train)} train clips"
+            f"{f' + {len(samples)} sample clips' if samples else ''} (fitted), "
+            f"{len(val)} val clips (settings chosen)",
+            "model": "scikit-learn HistGradientBoostingRegressor, learning rate "
+            f"{LEARNING_RATE}, {MAX_LEAF_NODES} leaves, seed {SEED}",
+            "date": date.today().isoformat(),
+            "git_commit": _git_commit(),
+        }
+        calib = replace(calib, **models)
+        save_calibration(calib, path, provenance)
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
