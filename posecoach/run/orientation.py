@@ -22,7 +22,7 @@ the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from posecoach.measure.stream import MetricsTracker
 from posecoach.pose.sources import open_source
 from posecoach.pose.tracking import tracked_estimator
 from posecoach.run.concurrency import Prefetch
-from posecoach.types import Frame, FrameMetrics, Pose
+from posecoach.types import FrameMetrics, Pose
 
 MIN_SHARE = 0.3
 TURN_MARGIN = 0.2
@@ -91,28 +91,15 @@ class OrientationCheck:
 
 def probe_poses(source_path: Path, model_path: Path | None, seconds: float,
                 step_s: float) -> list[Sample]:
-    """The poses of frames about `step_s` apart in the clip's first `seconds`. The clip
-    is decoded in a reader thread (every frame, to keep the frames' own times) while the
-    model runs on the sampled ones here."""
+    """The poses of frames about `step_s` apart in the clip's first `seconds`
+    (pose.sources.Sampling). The clip is decoded in a reader thread, the frames in
+    between only as far as the decoder needs them, while the model runs here."""
     with (
         open_source(source_path) as source,
         tracked_estimator(model_path, segmentation=False) as estimator,
-        Prefetch(_sampled(source, seconds, step_s), name="probe-reader") as frames,
+        Prefetch(source.sampled(step_s, seconds), name="probe-reader") as frames,
     ):
         return [(frame.time_s, estimator.estimate(frame)) for frame in frames]
-
-
-def _sampled(frames: Iterable[Frame], seconds: float, step_s: float) -> Iterator[Frame]:
-    """The frames about `step_s` apart up to `seconds` (the first, then the first at
-    least `step_s` after the last one taken)."""
-    next_time = 0.0
-    for frame in frames:
-        if frame.time_s > seconds:
-            return
-        if frame.time_s + 1e-6 < next_time:
-            continue
-        next_time = frame.time_s + step_s
-        yield frame
 
 
 def turned_metrics(samples: Sequence[Sample], turn_deg: int) -> list[FrameMetrics]:

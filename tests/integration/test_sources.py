@@ -178,3 +178,39 @@ def test_duration_from_fractional_rate(tmp_path):
     clip = write_clip(tmp_path / "d.mp4", frames=30, fps=29.97)
     with VideoFileSource(clip) as source:
         assert math.isclose(source.info.duration_s, 30 / source.info.fps)
+
+
+def _every(frames, step_s: float, until_s: float):
+    """The sparse look spelled out on all frames: the first, then each first frame at
+    least `step_s` after the last one taken, until the first one after `until_s`."""
+    taken, next_s = [], -math.inf
+    for frame in frames:
+        if frame.time_s > until_s:
+            break
+        if frame.time_s + 1e-6 >= next_s:
+            taken.append(frame)
+            next_s = frame.time_s + step_s
+    return taken
+
+
+@pytest.mark.parametrize("step_s, until_s", [(0.33, 2.0), (1.0, 10.0), (0.0, math.inf)])
+def test_sampled_frames_are_the_read_frames_that_the_rule_takes(tmp_path, step_s, until_s):
+    clip = write_clip(tmp_path / "s.mp4", frames=75, fps=30000 / 1001)
+    with VideoFileSource(clip) as source:
+        every = list(source)
+    with VideoFileSource(clip) as source:
+        sampled = list(source.sampled(step_s, until_s))
+        read = source.frames_read
+    expected = _every(every, step_s, until_s)
+    assert [(f.index, f.time_s) for f in sampled] == [(f.index, f.time_s) for f in expected]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(sampled, expected, strict=True))
+    assert read == sum(f.time_s <= until_s for f in every)  # every frame up to the stop
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for frame in every[:40]:
+        cv2.imwrite(str(folder / f"{frame.index:03d}.png"), frame.image)
+    with ImageFolderSource(folder, fps=20) as images:
+        all_images = list(images)
+    with ImageFolderSource(folder, fps=20) as images:
+        got = [(f.index, f.time_s) for f in images.sampled(step_s, until_s)]
+    assert got == [(f.index, f.time_s) for f in _every(all_images, step_s, until_s)]
