@@ -120,6 +120,7 @@ class Run:
     cpu: float
     peak_mb: float
     startup: float | None  # command to the first frames.csv row
+    startup_cpu: float | None  # the process's CPU time by then
 
 
 def command(variant: str, clip: Path, out: Path) -> list[str]:
@@ -144,6 +145,15 @@ def _has_row(csv: Path) -> bool:
         return False
 
 
+def _cpu_of(pid: int) -> float | None:
+    """CPU time (user + system) of a running process so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(variant: str, clip: Path, seconds: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as tmp:
         out = Path(tmp)
@@ -151,7 +161,7 @@ def measure(variant: str, clip: Path, seconds: int) -> Run:
         log = (out / "stderr.txt").open("wb")
         start = time.perf_counter()
         process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-        startup = None
+        startup = startup_cpu = None
         rows = out / "frames.csv"
         watch = variant != "plain"
         while True:
@@ -160,6 +170,7 @@ def measure(variant: str, clip: Path, seconds: int) -> Run:
                 break
             if _has_row(rows):
                 startup, watch = time.perf_counter() - start, False
+                startup_cpu = _cpu_of(process.pid)
                 continue
             time.sleep(_POLL_S)
         wall = time.perf_counter() - start
@@ -170,7 +181,7 @@ def measure(variant: str, clip: Path, seconds: int) -> Run:
             sys.exit(f"bench_perf: {variant} failed ({process.returncode}): "
                      f"{lines[-1] if lines else 'no message'}\n  {' '.join(cmd)}")
     return Run(variant, seconds, wall, usage.ru_utime + usage.ru_stime,
-               usage.ru_maxrss / 1024, startup)
+               usage.ru_maxrss / 1024, startup, startup_cpu)
 
 
 def run_order(variants: list[str], round_no: int) -> list[str]:
@@ -188,10 +199,11 @@ def _median(values):
 
 def print_table(runs: list[Run], lengths: list[int]) -> None:
     print(f"{'clip':>5} | {'variant':8} | {'wall s':>7} | {'min-max':>13} | {'x plain':>7} | "
-          f"{'x realtime':>10} | {'CPU s':>6} | {'CPU/wall':>8} | {'peak MB':>7} | "
-          f"{'start-up s':>10}")
+          f"{'x realtime':>10} | {'CPU s':>6} | {'CPU/wall':>8} | {'CPU x plain':>11} | "
+          f"{'peak MB':>7} | {'start-up s':>10}")
     for seconds in lengths:
         plain = _median(r.wall for r in runs if r.seconds == seconds and r.variant == "plain")
+        plain_cpu = _median(r.cpu for r in runs if r.seconds == seconds and r.variant == "plain")
         for variant in VARIANTS:
             mine = [r for r in runs if r.seconds == seconds and r.variant == variant]
             if not mine:
@@ -203,9 +215,11 @@ def print_table(runs: list[Run], lengths: list[int]) -> None:
             print(f"{seconds:>4}s | {variant:8} | {wall:7.2f} | "
                   f"{min(r.wall for r in mine):5.2f} - {max(r.wall for r in mine):5.2f} | "
                   f"{plain / wall:7.2f} | {seconds / wall:10.2f} | {cpu:6.1f} | "
-                  f"{cpu / wall:8.2f} | {max(r.peak_mb for r in mine):7.0f} | {shown:>10}")
+                  f"{cpu / wall:8.2f} | {plain_cpu / cpu:11.2f} | "
+                  f"{max(r.peak_mb for r in mine):7.0f} | {shown:>10}")
     print("medians over the rounds; x plain: the plain script's median wall time over the "
-          "variant's; peak MB: the largest over the rounds")
+          "variant's; CPU x plain: the same for CPU time (the work done, which a loaded "
+          "machine changes far less than wall time); peak MB: the largest over the rounds")
 
 
 def print_rounds(runs: list[Run], lengths: list[int]) -> None:
@@ -232,14 +246,17 @@ def print_rounds(runs: list[Run], lengths: list[int]) -> None:
 
 def print_startup(runs: list[Run]) -> None:
     shortest = min(r.seconds for r in runs)
-    for variant, what in (("given", "--exercise given"),
-                          ("full", "exercise recognised: after the prescan of the first 60 s")):
-        times = [r.startup for r in runs if r.variant == variant and r.seconds == shortest]
-        if times and None not in times:
+    for variant, what in (
+        ("given", "--exercise given: after the orientation probe, 20 s at 1 frame/s"),
+        ("full", "exercise recognised: after the prescan, 60 s at 3 frames/s"),
+    ):
+        mine = [r for r in runs if r.variant == variant and r.seconds == shortest]
+        if mine and all(r.startup is not None for r in mine):
             target = f" (target {STARTUP_TARGET_S})" if variant == "given" else ""
             print(f"start-up, command to first frame measured ({variant}, {what}), "
-                  f"{shortest} s clip: {' '.join(f'{t:.2f}' for t in times)} s | median "
-                  f"{statistics.median(times):.2f} s{target}")
+                  f"{shortest} s clip: {' '.join(f'{r.startup:.2f}' for r in mine)} s | median "
+                  f"{statistics.median(r.startup for r in mine):.2f} s{target} | CPU by then "
+                  f"{_median(r.startup_cpu for r in mine):.2f} s")
     longest = max(r.seconds for r in runs)
     peaks = [r.peak_mb for r in runs if r.seconds == longest and r.variant != "plain"]
     if peaks:
