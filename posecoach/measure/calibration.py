@@ -270,7 +270,8 @@ def _readable_json(document: dict) -> str:
             indented = json.dumps(nodes, indent=2)
             indented = "\n".join("        " + line if i else line
                                   for i, line in enumerate(indented.splitlines()))
-            compact = "[\n" + ",\n".join(f"          {json.dumps(n)}" for n in nodes) + "\n        ]"
+            rows = ",\n".join(f"          {json.dumps(n)}" for n in nodes)
+            compact = "[\n" + rows + "\n        ]"
             text = text.replace(indented, compact, 1)
     return text
 
