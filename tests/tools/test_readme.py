@@ -22,12 +22,16 @@ def test_accuracy_table_is_the_one_generated_from_accuracy_json():
 def test_accuracy_table_is_the_test_split_with_training_beside_it():
     stored = json.loads((REPO / "docs" / "accuracy.json").read_text(encoding="utf-8"))
     block = readme_accuracy.current_block(README)
-    hip = next(line for line in block.splitlines() if line.startswith("| hip_extension_deg "))
-    cells = [c.strip() for c in hip.strip("|").split("|")]
-    test = stored["groups"]["test"]["all"]["metrics"]["hip_extension_deg"]
-    train = stored["groups"]["sample"]["all"]["metrics"]["hip_extension_deg"]
-    assert cells[1] == f"{test['ours']:.2f}" and cells[-1] == f"{train['ours']:.2f}"
     assert "test split" in block
+    kneeling = block.split("**kneeling**", 1)[1].split("**", 1)[0]
+    hip = next(line for line in kneeling.splitlines() if line.startswith("| hip_extension_deg "))
+    cells = [c.strip() for c in hip.strip("|").split("|")]
+    test = stored["groups"]["test"]["kneeling"]["metrics"]["hip_extension_deg"]
+    train = stored["groups"]["train"]["kneeling"]["metrics"]["hip_extension_deg"]
+    assert cells[1] == f"{test['ours']:.2f}" and cells[5] == f"{train['ours']:.2f}"
+    ratio = test["ours"] / train["ours"]
+    assert cells[6].startswith(f"{ratio:.1f}")
+    assert ("overfit" in cells[6]) == (ratio > readme_accuracy.OVERFIT_RATIO)
 
 
 def test_the_two_commands_are_the_ones_ci_runs():
