@@ -47,6 +47,8 @@ def test_signal_keeps_what_was_measured(tmp_path, signum):
          "--exercise", "kneeling_hip_flexor", "--workers", "1", "--no-report",
          "--db", str(tmp_path / "h.sqlite")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a suite run under nohup would hand SIGHUP down ignored (which posecoach keeps)
+        preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL),
     )
     try:
         _wait_for_rows(proc, out / "frames.csv", ROWS_BEFORE_SIGNAL)

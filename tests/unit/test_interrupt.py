@@ -12,12 +12,20 @@ from posecoach.run.interrupt import Interrupted, exit_code, stop_on_signals
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signal_raises_interrupted(signum):
-    before = signal.getsignal(signum)
-    with pytest.raises(Interrupted) as caught, stop_on_signals():
-        os.kill(os.getpid(), signum)  # the handler runs as soon as kill returns
-    assert caught.value.signum == signum and exit_code(caught.value) == 128 + signum
-    assert signal.Signals(signum).name in str(caught.value)
-    assert signal.getsignal(signum) is before  # restored
+    # Under nohup the suite starts with SIGHUP ignored, which stop_on_signals rightly
+    # keeps; this test is about a signal that was not ignored.
+    inherited = signal.getsignal(signum)
+    if inherited is signal.SIG_IGN:
+        signal.signal(signum, signal.SIG_DFL)
+    try:
+        before = signal.getsignal(signum)
+        with pytest.raises(Interrupted) as caught, stop_on_signals():
+            os.kill(os.getpid(), signum)  # the handler runs as soon as kill returns
+        assert caught.value.signum == signum and exit_code(caught.value) == 128 + signum
+        assert signal.Signals(signum).name in str(caught.value)
+        assert signal.getsignal(signum) is before  # restored
+    finally:
+        signal.signal(signum, inherited)
 
 
 def test_ignored_signal_stays_ignored():
