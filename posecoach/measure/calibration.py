@@ -28,7 +28,7 @@ Re-run the script whenever the clips or the metric code change.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from posecoach.measure.trees import TreeEnsemble
@@ -160,6 +160,8 @@ class Calibration:
 UNCALIBRATED = Calibration()
 
 CALIBRATION_FILE = "calibration.json"
+# The Calibration fields holding a PelvisModel (linear or trees).
+PELVIS_MODELS = ("pelvic_tilt", "lumbar_extension")
 
 
 class CalibrationError(Exception):
@@ -201,11 +203,13 @@ def calibration_to_json(calib: Calibration) -> dict:
             return None
         return value
 
-    document = clean(asdict(calib))
-    for name in ("pelvic_tilt", "lumbar_extension"):
-        model = getattr(calib, name)
-        if model is not None and model.trees is not None:
-            document[name]["trees"] = model.trees.to_json()
+    trees = {name: model.trees for name in PELVIS_MODELS
+             if (model := getattr(calib, name)) is not None and model.trees is not None}
+    # asdict would copy every node table field by field; the trees have their own form
+    plain = replace(calib, **{name: replace(getattr(calib, name), trees=None) for name in trees})
+    document = clean(asdict(plain))
+    for name, ensemble in trees.items():
+        document[name]["trees"] = ensemble.to_json()
     return document
 
 
@@ -263,7 +267,7 @@ def save_calibration(calib: Calibration, path: Path, provenance: dict) -> Path:
 def _readable_json(document: dict) -> str:
     """Indented JSON, except that each tree node sits on one line (thousands of them)."""
     text = json.dumps(document, indent=2)
-    for name in ("pelvic_tilt", "lumbar_extension"):
+    for name in PELVIS_MODELS:
         model = document["calibration"].get(name) or {}
         nodes = (model.get("trees") or {}).get("nodes")
         if nodes:
