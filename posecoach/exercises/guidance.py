@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from posecoach.landmarks import Side
 from posecoach.measure.view import out_of_frame
 from posecoach.types import FrameMetrics, Pose
 
@@ -46,14 +47,18 @@ def setup_message(pose: Pose | None, metrics: FrameMetrics | None) -> str | None
 
 def turn_instruction(metrics: FrameMetrics) -> str | None:
     """Which way and about how far to turn, from the signed view angle, or None when the
-    direction is not known. Upright, the person turns; lying, the camera moves."""
-    yaw = metrics.view_yaw_deg
-    if not math.isfinite(yaw) or abs(yaw) < TURN_MIN_DEG:
+    direction is not known."""
+    return turn_advice(metrics.view_yaw_deg, metrics.posture, metrics.near_side)
+
+
+def turn_advice(yaw_deg: float, posture: str, near: Side | None) -> str | None:
+    """The turn for a view `yaw_deg` off side-on (+ chest towards the camera), or None when
+    it is unknown or small. Upright, the person turns; lying, the camera moves."""
+    if not math.isfinite(yaw_deg) or abs(yaw_deg) < TURN_MIN_DEG:
         return None
-    amount = max(TURN_STEP_DEG, TURN_STEP_DEG * round(abs(yaw) / TURN_STEP_DEG))
-    if metrics.posture not in UPRIGHT_POSTURES:
+    amount = max(TURN_STEP_DEG, TURN_STEP_DEG * round(abs(yaw_deg) / TURN_STEP_DEG))
+    if posture not in UPRIGHT_POSTURES:
         return f"Move the camera about {amount:.0f} deg round, to see you exactly from the side"
-    way = "away from" if yaw > 0 else "towards"
-    near = metrics.near_side
+    way = "away from" if yaw_deg > 0 else "towards"
     faces = f", so your {near.name.lower()} side faces it" if near is not None else ""
     return f"Turn your chest about {amount:.0f} deg {way} the camera{faces}"

@@ -32,7 +32,7 @@ from posecoach.measure.orientation import gravity_ok
 from posecoach.measure.pelvis import ContourReference
 from posecoach.measure.side import SideTracker
 from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
-from posecoach.measure.view import ViewChecker, near_side
+from posecoach.measure.view import DEFAULT_GATE, ViewChecker, ViewGate, near_side
 from posecoach.registry import LEG_METRICS
 from posecoach.types import FrameMetrics, Pose
 
@@ -165,6 +165,7 @@ class MetricsTracker:
     calibration: landmark offsets and estimate models (default: the fitted ones).
     side_hint: force the working side (e.g. the exercise session knows it).
     smoothing: one-euro settings for every metric, or None for raw values.
+    view_gate: up to which view angle the view counts as side-on (default: the fitted one).
     """
 
     def __init__(
@@ -173,10 +174,11 @@ class MetricsTracker:
         *,
         side_hint: Side | None = None,
         smoothing: OneEuroParams | None = DEFAULT_SMOOTHING,
+        view_gate: ViewGate | None = None,
     ):
         self.calibration = calibration
         self._sides = SideTracker(side_hint=side_hint)
-        self._view = ViewChecker(calibration)
+        self._view = ViewChecker(calibration, gate=view_gate or DEFAULT_GATE)
         self._smoother = MetricSmoother(smoothing) if smoothing is not None else None
         self._posture = _Debounce()
         self._motion = _Motion()

@@ -129,7 +129,17 @@ def key_numbers(res: ClipResults) -> str:
         cards.append(_card("Holds", "none recorded"))
     return ('<section><h2>Key numbers</h2><div class="cards">' + "".join(cards) + "</div>"
             '<p class="meta">Peak and median angles are over good-form hold frames only '
-            "(frames in fault left out).</p></section>")
+            "(frames in fault left out).</p>" + _turn_note(res) + "</section>")
+
+
+def _turn_note(res: ClipResults) -> str:
+    """Where part of the clip was filmed too far off side-on to count: how to turn."""
+    share = res.oblique_fraction
+    if not res.turn_advice or not (math.isfinite(share) and share >= TURN_NOTE_MIN_SHARE):
+        return ""
+    return (f'<p class="note turn-advice">For {100 * share:.0f}% of the frames the camera '
+            "was too far off side-on for the angles to count. Next time: "
+            f"{e(res.turn_advice)}.</p>")
 
 
 def _sides_done(res: ClipResults) -> str:
@@ -514,6 +524,8 @@ def key_frames(pair: list[KeyFrame], others: list[KeyFrame]) -> str:
 
 # --------------------------------------------------------------------------- progress
 
+# The turn advice is shown when at least this share of the frames was too oblique.
+TURN_NOTE_MIN_SHARE = 0.05
 PROGRESS_METRICS = ("good_form_hold_s", "peak_hip_extension_deg", "median_hip_extension_deg",
                     "time_in_fault_s")
 PROGRESS_COLUMNS = 4  # earlier sessions shown (the first and the latest ones)

@@ -55,6 +55,8 @@ class ClipResults:
     model: dict[str, Any]
     view_ok_fraction: float
     median_view_angle_deg: float
+    oblique_fraction: float
+    turn_advice: str | None
     safety_notes: list[str]
     camera_note: str
     client: str | None
@@ -181,6 +183,10 @@ def _exercise(summary: dict[str, Any]) -> tuple[str, str]:
     return str(ex), str(summary.get("name") or ex)
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -218,6 +224,8 @@ def load_clip(
         model={k: v for k, v in model.items() if v is not None},
         view_ok_fraction=ok,
         median_view_angle_deg=angle,
+        oblique_fraction=as_number(_dict(summary.get("view")).get("oblique_fraction")),
+        turn_advice=_text(_dict(summary.get("view")).get("turn_advice")),
         safety_notes=_safety(exercise_id, summary),
         camera_note=_camera_note(summary),
         client=summary.get("client"),

@@ -2,21 +2,25 @@
 side, view quality, and what produced the numbers (model, versions).
 
 `ClipStats` accumulates per-frame facts while frames stream through (a few floats per
-frame, no images), and `build_summary` merges them with the session engine's summary.
+frame, no images, in flat arrays of doubles: a live session of hours grows by kilobytes a
+minute, not megabytes), and `build_summary` merges them with the session engine's summary.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from posecoach.exercises.guidance import turn_advice
+from posecoach.measure.view import DEFAULT_GATE
 from posecoach.registry import STAT_METRICS
 from posecoach.schema import SessionResult, clean_json
-from posecoach.types import TIMED_PHASES, FrameRecord
+from posecoach.types import TIMED_PHASES, FrameMetrics, FrameRecord
 
 
 @dataclass
@@ -26,12 +30,18 @@ class ClipStats:
     frames: int = 0
     detected: int = 0
     view_ok: int = 0
-    view_angles: list[float] = field(default_factory=list)
-    # (side, metric) -> [(time_s, value)] for good-form frames of a timed phase (hold,
-    # contract, relax): frames in fault, or with a fault cue up during its grace time, are
-    # left out, so a peak is a peak in good form
-    values: dict[tuple[str, str], list[tuple[float, float]]] = field(
-        default_factory=lambda: defaultdict(list)
+    view_angles: array = field(default_factory=lambda: array("d"))
+    # frames turned too far from side-on to count: how many, their signed yaws, and the
+    # postures and near sides seen in them
+    oblique: int = 0
+    oblique_yaws: array = field(default_factory=lambda: array("d"))
+    oblique_postures: Counter = field(default_factory=Counter)
+    oblique_near: Counter = field(default_factory=Counter)
+    # (side, metric) -> time_s, value, time_s, value, ... for good-form frames of a timed
+    # phase (hold, contract, relax): frames in fault, or with a fault cue up during its
+    # grace time, are left out, so a peak is a peak in good form
+    values: dict[tuple[str, str], array] = field(
+        default_factory=lambda: defaultdict(lambda: array("d"))
     )
 
     def add(self, record: FrameRecord) -> None:
@@ -43,6 +53,8 @@ class ClipStats:
         self.view_ok += metrics.view_ok
         if math.isfinite(metrics.view_angle_deg):
             self.view_angles.append(metrics.view_angle_deg)
+            if not metrics.view_ok and metrics.view_angle_deg > DEFAULT_GATE.good_deg:
+                self._add_oblique(metrics)
         state = record.state
         if metrics.side is None or (state is not None and (
                 state.phase not in TIMED_PHASES or not state.good_form)):
@@ -50,14 +62,21 @@ class ClipStats:
         for name in STAT_METRICS:
             value = metrics.get(name)
             if math.isfinite(value):
-                self.values[(metrics.side.value, name)].append((record.time_s, value))
+                self.values[(metrics.side.value, name)].extend((record.time_s, value))
+
+    def _add_oblique(self, metrics: FrameMetrics) -> None:
+        self.oblique += 1
+        if math.isfinite(metrics.view_yaw_deg):
+            self.oblique_yaws.append(metrics.view_yaw_deg)
+        self.oblique_postures[metrics.posture] += 1
+        self.oblique_near[metrics.near_side] += 1
 
     def angle_summary(self) -> dict[str, dict[str, Any]]:
         """Per side: peak (with its time) and median of each statistic metric, over the
         side's good-form hold frames (timed phases; frames in fault excluded)."""
         out: dict[str, dict[str, Any]] = {}
         for (side, name), samples in sorted(self.values.items()):
-            times, vals = np.array(samples).T
+            times, vals = np.frombuffer(samples, dtype=np.float64).reshape(-1, 2).T
             base = name.removesuffix("_deg")
             peak = int(np.argmax(vals))
             out.setdefault(side, {}).update(
@@ -77,7 +96,18 @@ class ClipStats:
             "pose_detected_fraction": _ratio(self.detected, self.frames),
             "view_ok_fraction": _ratio(self.view_ok, self.detected),
             "median_view_angle_deg": round(median, 1) if math.isfinite(median) else None,
+            "oblique_fraction": _ratio(self.oblique, self.detected),
+            "turn_advice": self.turn_advice(),
         }
+
+    def turn_advice(self) -> str | None:
+        """How to turn for the frames that were too oblique to count: their median signed
+        view, in the posture and with the near side seen most often among them."""
+        if not self.oblique_yaws:
+            return None
+        posture = self.oblique_postures.most_common(1)[0][0]
+        near = self.oblique_near.most_common(1)[0][0]
+        return turn_advice(float(np.median(self.oblique_yaws)), posture, near)
 
 
 def _ratio(a: int, b: int) -> float:

@@ -96,3 +96,36 @@ def test_references_are_learned_again_when_the_view_changes():
     for i in range(60, 90):  # the new view is now the learned one
         tracker.update(turned_pose(40.0), i / 30)
     assert tracker.view_changes == 1
+
+
+def _oblique_record(i: int, yaw: float, near: Side = Side.RIGHT, view_ok: bool = False):
+    from posecoach.types import FrameRecord
+
+    pose = Pose.from_pixels(np.full((NUM_LANDMARKS, 2), 100.0), (320, 240))
+    metrics = FrameMetrics(time_s=i / 10, pose_detected=True, view_ok=view_ok,
+                           view_angle_deg=abs(yaw), view_yaw_deg=yaw, near_side=near,
+                           posture="kneeling")
+    return FrameRecord(i, i / 10, pose, metrics)
+
+
+def test_the_summary_says_how_to_turn_for_the_frames_too_oblique_to_count():
+    from posecoach.results.summary import ClipStats
+
+    stats = ClipStats()
+    for i in range(30):  # a side-on third, then two thirds turned about 40 deg back-on
+        stats.add(_oblique_record(i, 5.0, view_ok=True) if i < 10
+                  else _oblique_record(i, -38.0 - (i % 3)))
+    view = stats.view_summary()
+    assert view["oblique_fraction"] == pytest.approx(20 / 30, abs=1e-3)
+    assert view["turn_advice"] == (
+        "Turn your chest about 40 deg towards the camera, so your right side faces it")
+
+
+def test_no_turn_advice_when_every_frame_counted():
+    from posecoach.results.summary import ClipStats
+
+    stats = ClipStats()
+    for i in range(10):
+        stats.add(_oblique_record(i, 8.0, view_ok=True))
+    assert stats.view_summary()["turn_advice"] is None
+    assert stats.view_summary()["oblique_fraction"] == 0.0

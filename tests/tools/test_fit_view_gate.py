@@ -1,0 +1,60 @@
+"""The view gate is read off the measured error-against-yaw curve (fit_view_gate.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools.calibrate import fit_view_gate
+
+
+def _band(hip: float, recall: float | None, reads: float) -> dict:
+    return {"clips": 4, "metrics": {"hip_extension_deg": {"ours": hip, "raw": hip + 1}},
+            "arch": {"recall": recall}, "view_median_deg": reads}
+
+
+def sweep(*bands: tuple[float, float | None, float]) -> dict:
+    return {f"{5 * i:g}": _band(*b) for i, b in enumerate(bands)}
+
+
+def test_the_gate_opens_up_to_the_last_band_within_the_absolute_limits():
+    curve = sweep((2.0, 0.97, 8.0), (2.2, 0.96, 11.0), (2.9, 0.93, 15.0), (3.4, 0.95, 19.0))
+    gate = fit_view_gate.fit_gate(curve)
+    assert gate["passing_true_yaw_deg"] == 10.0
+    assert gate["bad_deg"] == pytest.approx(17.0)  # halfway between what the estimate reads
+    assert gate["good_deg"] == pytest.approx(12.0)
+
+
+def test_recall_closes_the_gate_as_well_as_the_angle():
+    curve = sweep((2.0, 0.97, 8.0), (2.1, 0.80, 12.0), (2.2, 0.97, 16.0))
+    assert fit_view_gate.fit_gate(curve)["passing_true_yaw_deg"] == 0.0
+
+
+def test_where_side_on_misses_the_aim_the_gate_bounds_what_turning_adds():
+    curve = sweep((5.0, 0.40, 9.0), (5.6, 0.38, 12.0), (6.4, 0.35, 16.0), (7.1, 0.20, 21.0))
+    gate = fit_view_gate.fit_gate(curve, hip_rise=1.5, recall_drop=0.1)
+    assert gate["criteria"]["hip_extension_mae_max_deg"] == pytest.approx(6.5)
+    assert gate["criteria"]["arch_recall_min"] == pytest.approx(0.30)
+    assert gate["passing_true_yaw_deg"] == 10.0
+    assert [b["passes"] for b in gate["bands"].values()] == [True, True, True, False]
+
+
+def test_a_sweep_without_a_side_on_band_is_refused(tmp_path, capsys):
+    with pytest.raises(ValueError, match="side-on"):
+        fit_view_gate.fit_gate({"10": _band(2.0, 0.9, 12.0)})
+    path = tmp_path / "accuracy.json"
+    path.write_text(json.dumps({"yaw_sweep": None}))
+    assert fit_view_gate.main(["--accuracy", str(path)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_written_gate_is_what_the_runtime_loads(tmp_path, monkeypatch):
+    from posecoach.measure.view import load_view_gate
+
+    accuracy = tmp_path / "accuracy.json"
+    accuracy.write_text(json.dumps({"yaw_sweep": sweep((2.0, 0.97, 8.0), (3.5, 0.9, 14.0))}))
+    monkeypatch.setattr(fit_view_gate, "GATE", tmp_path / "view_gate.json")
+    assert fit_view_gate.main(["--accuracy", str(accuracy), "--write"]) == 0
+    gate = load_view_gate(tmp_path / "view_gate.json")
+    assert (gate.bad_deg, gate.good_deg) == (11.0, 6.0)
