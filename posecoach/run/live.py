@@ -24,6 +24,7 @@ import queue
 import sys
 import threading
 import time
+from array import array
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,7 @@ class LoopStats:
     """Display rate and end-to-end latency, updated by the main thread."""
 
     shown: int = 0
-    latencies_s: list[float] = field(default_factory=list)
+    latencies_s: array = field(default_factory=lambda: array("d"))  # compact: hours of frames
     first_shown: float = math.nan
     last_shown: float = math.nan
     _times: deque = field(default_factory=lambda: deque(maxlen=60))
