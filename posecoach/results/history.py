@@ -43,7 +43,7 @@ from posecoach.results.reading import (
     side_metrics,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_ENV = "POSECOACH_DB"
 BUSY_TIMEOUT_MS = 30_000
 MAX_SESSION_ID = 2**63 - 1  # SQLite's largest integer
@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     posecoach_version TEXT,
     model TEXT,
     executor TEXT,               -- "in-process" or "ray" (v2, NULL in rows from v1)
-    node TEXT                    -- host name of the machine that analysed the clip (v2)
+    node TEXT,                   -- host name of the machine that analysed the clip (v2)
+    node_id TEXT                 -- the Ray node's id (v3), NULL in-process and in older rows
 );
 CREATE TABLE IF NOT EXISTS results (
     session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -78,6 +79,7 @@ CREATE INDEX IF NOT EXISTS sessions_by_client ON sessions (client, recorded);
 _ADDED_COLUMNS = (
     (2, "sessions", "executor", "TEXT"),
     (2, "sessions", "node", "TEXT"),
+    (3, "sessions", "node_id", "TEXT"),
 )
 
 
@@ -295,13 +297,15 @@ def record_session(
     executor: str = "in-process",
     node: str | None = None,
     replace: bool = False,
+    node_id: str | None = None,
 ) -> int:
     """Record one analysed clip and its per-side results; returns the new session id.
 
     `summary` is the dict written to summary.json; missing numbers (peak/median hip
     extension) are derived from out_dir/frames.csv, unless the analysis passes the
     `results` it already holds. db_path None: `default_db_path()`. `executor` and `node`
-    (default: this machine's host name) say what did the work. `replace`: sessions
+    (default: this machine's host name) say what did the work, `node_id` which Ray node
+    (several can share a host name; None in-process). `replace`: sessions
     recorded earlier for the same out_dir are deleted in the same transaction (a batch
     redoing a clip counts it once).
     """
@@ -325,6 +329,7 @@ def record_session(
         results.model.get("name"),
         executor,
         node or socket.gethostname(),
+        node_id,
     )
     values = [
         (side.key, metric, value if math.isfinite(value) else None)
@@ -336,8 +341,8 @@ def record_session(
             conn.execute("DELETE FROM sessions WHERE out_dir = ?", (row[5],))
         cur = conn.execute(
             "INSERT INTO sessions (client, recorded, clip_path, exercise, exercise_name,"
-            " out_dir, created, posecoach_version, model, executor, node)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " out_dir, created, posecoach_version, model, executor, node, node_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
         session_id = int(cur.lastrowid)

@@ -28,7 +28,7 @@ from posecoach.pose.parallel import default_workers
 from posecoach.results.history import record_session
 from posecoach.run.batch_index import write_index
 from posecoach.run.batch_progress import BatchProgress
-from posecoach.run.batch_ray import ClipTask, Executor, ray_cluster, run_on_ray
+from posecoach.run.batch_ray import ClipTask, Executor, ray_cluster, run_on_ray, too_small
 from posecoach.run.batch_state import (
     SUMMARY_NAME,
     clear_partial,
@@ -147,6 +147,7 @@ def _plan(batch: Batch, finals: dict[Path, Path], force: bool) -> list[ClipTask]
         if marker is not None:
             entry.status, entry.seconds = "skipped", marker.get("seconds")
             entry.node, entry.exercise = marker.get("node"), marker.get("exercise")
+            entry.node_id = marker.get("node_id")
             batch.progress.skip()
             continue
         tasks.append(ClipTask(clip, partial_dir(final), kill_once == clip.name))
@@ -160,6 +161,9 @@ def _run(batch: Batch, tasks: list[ClipTask], finals: dict[Path, Path]) -> None:
 
     cpus = batch.options.workers or 1
     with ray_cluster(batch.executor.address) as ray:
+        warning = too_small(ray, cpus)
+        if warning:
+            batch.progress.write(warning)
         for task, outcome in run_on_ray(ray, tasks, batch.options, cpus, started):
             _finish(batch, task, outcome, finals[task.clip])
             batch.save()
@@ -168,6 +172,7 @@ def _run(batch: Batch, tasks: list[ClipTask], finals: dict[Path, Path]) -> None:
 def _finish(batch: Batch, task: ClipTask, outcome: TaskOutcome, final: Path) -> None:
     entry = batch.entries[task.clip]
     entry.seconds, entry.node, entry.exercise = outcome.seconds, outcome.node, outcome.exercise
+    entry.node_id = outcome.node_id
     if outcome.status != "done":
         clear_partial(task.partial)
         _fail(batch, entry, outcome.error or f"{task.clip}: failed")
@@ -179,7 +184,7 @@ def _finish(batch: Batch, task: ClipTask, outcome: TaskOutcome, final: Path) -> 
             record_session(
                 batch.options.db_path, summary, final, client=batch.options.client,
                 clip_path=task.clip, executor=batch.executor.kind, node=outcome.node,
-                replace=True,
+                node_id=outcome.node_id, replace=True,
             )
         write_marker(final, _marker(batch, task.clip, outcome))
     except FileNotFoundError as error:
@@ -208,6 +213,7 @@ def _marker(batch: Batch, clip: Path, outcome: TaskOutcome) -> dict[str, Any]:
         "finished": _now(),
         "executor": batch.executor.label,
         "node": outcome.node,
+        "node_id": outcome.node_id,
         "seconds": round(outcome.seconds, 2),
         "exercise": outcome.exercise,
     }

@@ -27,12 +27,19 @@ def _row(out: Path, entry: BatchEntry) -> str:
     clip = link if entry.status in ("done", "skipped") and report.is_file() else name
     seconds = "" if entry.seconds is None else f"{entry.seconds:.1f}"
     cells = [clip, entry.status, escape(entry.exercise or ""), seconds,
-             escape(entry.node or ""), escape(entry.error or "")]
+             escape(_node(entry)), escape(entry.error or "")]
     tds = "".join(
         f'<td class="{escape(entry.status)}">{c}</td>' if i == 1 else f"<td>{c}</td>"
         for i, c in enumerate(cells)
     )
     return f"<tr>{tds}</tr>"
+
+
+def _node(entry: BatchEntry) -> str:
+    """The host name, and the start of the Ray node id (nodes may share a host)."""
+    if entry.node_id:
+        return f"{entry.node or '?'} (node {entry.node_id[:8]})"
+    return entry.node or ""
 
 
 def write_index(out: Path, entries: list[BatchEntry], title: str = "posecoach batch") -> Path:

@@ -7,8 +7,11 @@ already initialised in this process (a test, a notebook), that cluster is used a
 
 Each task asks for as many CPUs as the analysis runs pose models side by side
 (`workers`), so Ray places as many clips on a node as it has cores for. At most as many
-tasks as the cluster has room for are in flight, so "running" means running; the cluster
-is asked again as tasks finish (an autoscaled cluster may grow). A worker process that
+tasks as the cluster's nodes have room for are in flight (counted node by node: two
+3-CPU nodes hold one 2-CPU task each, not three), so "running" means running; the cluster
+is asked again as tasks finish (an autoscaled cluster may grow). Each outcome carries
+the Ray node id of the node that ran it besides its host name, since several nodes can
+share one host (containers, a test cluster on one machine). A worker process that
 dies mid-clip is retried by Ray (MAX_RETRIES); a clip that fails on its own (a broken
 file) comes back as a failed outcome and is not retried.
 
@@ -22,7 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from posecoach.run.batch_task import TaskOutcome, run_clip
@@ -93,7 +96,9 @@ def ray_cluster(address: str | None) -> Iterator[object]:
     common = {"log_to_driver": False, "logging_level": logging.ERROR}
     try:
         if address is None:
-            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, **common)
+            # "local": a new cluster even when RAY_ADDRESS or a `ray start` here names one
+            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
+                     **common)
         else:
             ray.init(address=address, **common)
     except (ConnectionError, RuntimeError, ValueError) as error:
@@ -127,7 +132,7 @@ def run_on_ray(
 
     A task whose worker died more than MAX_RETRIES times comes back as a failed outcome.
     """
-    remote = ray.remote(num_cpus=cpus, max_retries=MAX_RETRIES)(run_clip)
+    remote = ray.remote(num_cpus=cpus, max_retries=MAX_RETRIES)(run_clip_on_node)
     waiting = list(reversed(tasks))
     running: dict[object, ClipTask] = {}
     started: dict[object, float] = {}
@@ -143,10 +148,41 @@ def run_on_ray(
             yield task, _outcome(ray, ref, task, time.monotonic() - started.pop(ref))
 
 
+def run_clip_on_node(
+    clip: Path, partial: Path, options: AnalysisOptions, kill_once: bool = False
+) -> TaskOutcome:
+    """The Ray task: `run_clip`, its outcome stamped with the id of the node it ran on."""
+    import ray
+
+    outcome = run_clip(clip, partial, options, kill_once)
+    return replace(outcome, node_id=ray.get_runtime_context().get_node_id())
+
+
+def too_small(ray, cpus: int) -> str | None:
+    """A warning when no alive node has `cpus` CPUs: Ray keeps such tasks waiting for a
+    node that could run them (one an autoscaler adds), which on a fixed cluster is never."""
+    largest = max(
+        (node.get("Resources", {}).get("CPU", 0.0) for node in ray.nodes() if node.get("Alive")),
+        default=0.0,
+    )
+    if largest >= cpus:
+        return None
+    return (
+        f"posecoach: warning: each task asks for {cpus} CPUs (--workers) but the largest node "
+        f"of the cluster has {largest:g}; the tasks wait until a node with {cpus} joins "
+        f"(give --workers {max(1, int(largest))} to run them now)"
+    )
+
+
 def _slots(ray, cpus: int) -> int:
-    """How many tasks the cluster can run at once now (at least one)."""
-    total = ray.cluster_resources().get("CPU", 0.0)
-    return max(1, int(total // cpus))
+    """How many tasks the cluster's alive nodes can run at once now (at least one: a
+    task no node has room for yet waits, as on an autoscaled cluster)."""
+    room = sum(
+        int(node.get("Resources", {}).get("CPU", 0.0) // cpus)
+        for node in ray.nodes()
+        if node.get("Alive")
+    )
+    return max(1, room)
 
 
 def _outcome(ray, ref, task: ClipTask, seconds: float) -> TaskOutcome:

@@ -1,8 +1,10 @@
-"""batch.json: one entry per clip of a batch (clip, status, error, seconds, node), rewritten
-after every clip so an interrupted batch still says how far it got.
+"""batch.json: one entry per clip of a batch (clip, status, error, seconds, node, node_id),
+rewritten after every clip so an interrupted batch still says how far it got.
 
 status: "done" (analysed in this run), "skipped" (complete from an earlier run, its
-seconds and node are that run's), "failed" (error says why, in one line).
+seconds and node are that run's), "failed" (error says why, in one line). node is the
+host name of the worker that ran the clip, node_id its Ray node id (null when the task
+never came back, or for a clip completed before node ids were recorded).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class BatchEntry:
     seconds: float | None = None
     node: str | None = None
     exercise: str | None = None
+    node_id: str | None = None
 
 
 def write_batch_json(out: Path, meta: dict[str, Any], entries: list[BatchEntry]) -> Path:

@@ -30,7 +30,8 @@ _KILL_AFTER_ROWS = 10  # frames.csv lines (header included) before the injected 
 
 @dataclass(frozen=True)
 class TaskOutcome:
-    """What one attempt at one clip came back with (sent from worker to driver)."""
+    """What one attempt at one clip came back with (sent from worker to driver). `node` is
+    the worker's host name; `node_id` is filled in by the executor (posecoach.run.batch_ray)."""
 
     clip: str
     status: str  # "done" or "failed"
@@ -41,6 +42,7 @@ class TaskOutcome:
     detection_rate: float = 0.0
     exercise: str | None = None
     ended_early: bool = False
+    node_id: str | None = None  # the Ray node's id (several nodes may share a host name)
 
 
 def run_clip(

@@ -5,7 +5,10 @@ outputs identical to the in-process executor's (frames.csv bytes, summary.json),
 index page, the history written once per clip by the driver; the resume (a rerun skips,
 a deleted summary is redone, --force redoes all, nothing counted twice); a worker killed
 mid-clip (the test-only fault hook POSECOACH_TEST_KILL_ONCE, posecoach.run.batch_task)
-retried by Ray with nothing partial left behind.
+retried by Ray with nothing partial left behind. And a real two-node cluster (Ray's own
+ray.cluster_utils.Cluster, two 1-CPU nodes on this machine) driven by the command as a
+user runs it, `--executor ray=ADDRESS`: every clip done, on one of the two nodes, the
+node (host name and Ray node id) in batch.json, complete.json and the history.
 
 Clips are cut to 2 s and analysed without annotated.mp4 to keep the wall time short.
 """
@@ -14,7 +17,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,18 +36,22 @@ from fixtures.paths import SAMPLE_VIDEOS  # noqa: E402
 
 from posecoach.cli.app import main  # noqa: E402
 from posecoach.run.batch_task import KILL_ONCE_ENV  # noqa: E402
+from tools.bench.bench_batch import local_cluster  # noqa: E402
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 GOOD = ("kneeling_good_L", "kneeling_arch", "bench_good_R")
 FAST = ["--no-video", "--quiet"]
+POSECOACH = [sys.executable, "-m", "posecoach"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def cluster():
     import logging
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+    # "local": this test's own cluster, whatever RAY_ADDRESS or a `ray start` here says
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
              logging_level=logging.ERROR)
     yield ray
     ray.shutdown()
@@ -64,6 +74,25 @@ def reference(clips, tmp_path_factory) -> Path:
     good = [str(clips / f"{name}.mp4") for name in GOOD]
     assert main(["analyze", *good, "--out", str(out), "--no-history", *FAST]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def reference_one_worker(clips, tmp_path_factory) -> Path:
+    """The in-process executor's outputs of the good clips with one pose model (--workers 1:
+    frames.csv depends on how many models share a clip)."""
+    out = tmp_path_factory.mktemp("inprocess_w1")
+    good = [str(clips / f"{name}.mp4") for name in GOOD]
+    assert main(["analyze", *good, "--out", str(out), "--no-history", "--workers", "1",
+                 *FAST]) == 0
+    return out
+
+
+@pytest.fixture
+def two_nodes():
+    """A head and one worker node, 1 CPU each, on 127.0.0.1, no dashboard, in a Ray temporary
+    folder of their own (tools/bench/bench_batch.py's local_cluster, Ray's Cluster)."""
+    with local_cluster(nodes=2, cpus=1) as two:
+        yield two
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +124,44 @@ def _same_outputs(a: Path, b: Path) -> None:
     assert json.loads((a / "summary.json").read_text()) == json.loads(
         (b / "summary.json").read_text()
     )
+
+
+# First in the module, before `cluster` initialises Ray in this process (Cluster.shutdown
+# resets Ray's process-wide state); the batch's driver is a process of its own anyway.
+def test_two_node_cluster(clips, reference_one_worker, two_nodes, tmp_path):
+    """Three clips, one CPU each (--workers 1), on a cluster of two 1-CPU nodes: two are in
+    flight at once, which only fit on two nodes, but where each clip went is Ray's choice, so
+    it is asserted to be one of the two nodes (never flaky) and recorded alike everywhere."""
+    out, db = tmp_path / "batch", tmp_path / "history.sqlite"
+    address = two_nodes.address
+    command = [*POSECOACH, "analyze", *(str(clips / f"{n}.mp4") for n in GOOD),
+               "--out", str(out), "--db", str(db), "--workers", "1",
+               "--executor", f"ray={address}", *FAST]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    nodes = {node.node_id for node in two_nodes.list_all_nodes()}
+    assert len(nodes) == 2
+    two_nodes.wait_for_nodes(timeout=10)  # both still alive (raises otherwise)
+    batch = json.loads((out / "batch.json").read_text())
+    assert batch["executor"] == f"ray={address}"
+    assert _statuses(out) == dict.fromkeys(GOOD, "done")
+    ran_on = {Path(c["clip"]).stem: c["node_id"] for c in batch["clips"]}
+    assert set(ran_on.values()) <= nodes
+    assert {c["node"] for c in batch["clips"]} == {socket.gethostname()}
+    for name in GOOD:
+        _same_outputs(out / name, reference_one_worker / name)
+        marker = json.loads((out / name / "complete.json").read_text())
+        assert (marker["node"], marker["node_id"]) == (socket.gethostname(), ran_on[name])
+    index = (out / "index.html").read_text()
+    assert all(f"(node {node_id[:8]})" in index for node_id in ran_on.values())
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT out_dir, executor, node, node_id FROM sessions").fetchall()
+    assert sorted((Path(r[0]).name, r[1], r[2], r[3]) for r in rows) == sorted(
+        (name, "ray", socket.gethostname(), ran_on[name]) for name in GOOD
+    )
+    per_node = {node_id[:8]: list(ran_on.values()).count(node_id) for node_id in nodes}
+    print(f"clips per node: {per_node}")  # seen with -s
 
 
 def test_batch_statuses_outputs_index_and_history(first_run, reference):

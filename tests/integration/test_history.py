@@ -59,9 +59,11 @@ def test_schema_version_and_wal(tmp_path, clip):
     db = tmp_path / "h.sqlite"
     history.record_session(db, *clip)
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT executor FROM sessions").fetchall() == [("in-process",)]
+    assert con.execute("SELECT executor, node_id FROM sessions").fetchall() == [
+        ("in-process", None)
+    ]
     con.close()
 
 
@@ -78,8 +80,28 @@ def test_version_1_database_gains_executor_and_node(tmp_path, clip):
     con.close()
     history.record_session(db, *clip, executor="ray", node="n1")
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
-    assert con.execute("SELECT executor, node FROM sessions").fetchall() == [("ray", "n1")]
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+    assert con.execute("SELECT executor, node, node_id FROM sessions").fetchall() == [
+        ("ray", "n1", None)
+    ]
+    con.close()
+
+
+def test_version_2_database_gains_node_id(tmp_path, clip):
+    db = tmp_path / "v2.sqlite"
+    history.record_session(db, *clip, executor="ray", node="n1")
+    con = sqlite3.connect(db)  # back to what posecoach wrote before node ids
+    con.executescript(
+        "ALTER TABLE sessions DROP COLUMN node_id; UPDATE schema_version SET version = 2;"
+    )
+    con.close()
+    assert len(history.list_sessions(db)) == 1  # read as it is, read-only
+    history.record_session(db, *clip, executor="ray", node="n1", node_id="ab12")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+    assert con.execute("SELECT node, node_id FROM sessions ORDER BY id").fetchall() == [
+        ("n1", None), ("n1", "ab12")
+    ]
     con.close()
 
 
