@@ -344,56 +344,67 @@ def overfit_report(figures: dict) -> None:
 
 
 def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
-    """Error per |yaw| band, ours and raw, the arch flag and the view estimate."""
-    bands: dict[float, Tally] = defaultdict(Tally)
-    view_err: dict[float, list[float]] = defaultdict(list)
-    view_read: dict[float, list[float]] = defaultdict(list)
-    signed_err: dict[float, list[float]] = defaultdict(list)
+    """Per clip class, error per |yaw| band, ours and raw, the arch flag and the view
+    estimate: {class: {band: entry}}."""
+    bands: dict[tuple[str, float], Tally] = defaultdict(Tally)
+    view_err: dict[tuple[str, float], list[float]] = defaultdict(list)
+    view_read: dict[tuple[str, float], list[float]] = defaultdict(list)
+    signed_err: dict[tuple[str, float], list[float]] = defaultdict(list)
     for clip in clips:
         yaw = true_yaw(clip)
-        band = SWEEP_BAND_DEG * round(abs(yaw) / SWEEP_BAND_DEG)
+        key = (clip_class(clip), SWEEP_BAND_DEG * round(abs(yaw) / SWEEP_BAND_DEG))
         res = run_clip(clip, False, calibration, OPEN_GATE)
-        score_clip(clip, res, bands[band])
+        score_clip(clip, res, bands[key])
         ok = np.isfinite(res["view_angle"])
-        view_err[band].extend(np.abs(res["view_angle"][ok] - abs(yaw)).tolist())
-        view_read[band].extend(res["view_angle"][ok].tolist())
+        view_err[key].extend(np.abs(res["view_angle"][ok] - abs(yaw)).tolist())
+        view_read[key].extend(res["view_angle"][ok].tolist())
         sv = np.isfinite(res["signed_view"])
-        signed_err[band].extend(np.abs(res["signed_view"][sv] - yaw).tolist())
-    print("\nyaw sweep (test bodies): |yaw| band, MAE ours/raw, arch recall / false flags, "
-          "view angle MAE (unsigned, signed)")
+        signed_err[key].extend(np.abs(res["signed_view"][sv] - yaw).tolist())
     names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg",
              "trunk_inclination_deg", "pelvic_tilt_deg", "lumbar_extension_deg")
-    print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:14]:>15s}" for n in names)
-          + "   arch rec/false   view  signed")
-    out = {}
-    for band in sorted(bands):
-        t = bands[band]
-        cells, entry = [], {"clips": t.clips, "metrics": {}}
-        for n in names:
-            a, _ = t.mae(("ours", n))
-            b, _ = t.mae(("raw", n))
-            cells.append(f"{_cell(a)}/{_cell(b)}".rjust(15))
-            entry["metrics"][n] = {"ours": _num(a), "raw": _num(b)}
-        arch = t.arch()
-        entry["arch"] = arch
-        v = float(np.mean(view_err[band])) if view_err[band] else np.nan
-        s = float(np.mean(signed_err[band])) if signed_err[band] else np.nan
-        entry["view_mae_deg"], entry["signed_view_mae_deg"] = _num(v), _num(s)
-        # What the view estimate reads at this true yaw: the gate (fit_view_gate.py) is
-        # applied to the estimate, so it is placed where the estimate stands.
-        entry["view_median_deg"] = _num(float(np.median(view_read[band]))
-                                        if view_read[band] else np.nan)
-        rec = "-" if arch["recall"] is None else f"{arch['recall']:.2f}"
-        fal = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.2f}"
-        print(f"  {band:4.0f} {t.clips:5d} " + " ".join(cells)
-              + f"   {rec:>6s}/{fal:<6s}  {_cell(v):>5s} {_cell(s):>6s}")
-        out[f"{band:g}"] = entry
+    out: dict[str, dict] = {}
+    for klass in CLASSES:
+        keys = sorted(k for k in bands if k[0] == klass)
+        if not keys:
+            continue
+        print(f"\nyaw sweep, {klass} (test bodies): |yaw| band, MAE ours/raw, arch recall / "
+              "false flags, view angle MAE (unsigned, signed), what the estimate reads")
+        print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:14]:>15s}" for n in names)
+              + "   arch rec/false   view  signed  reads")
+        out[klass] = {}
+        for key in keys:
+            t, band = bands[key], key[1]
+            cells, entry = [], {"clips": t.clips, "metrics": {}}
+            for n in names:
+                a, _ = t.mae(("ours", n))
+                b, _ = t.mae(("raw", n))
+                cells.append(f"{_cell(a)}/{_cell(b)}".rjust(15))
+                entry["metrics"][n] = {"ours": _num(a), "raw": _num(b)}
+            arch = t.arch()
+            entry["arch"] = arch
+            v = float(np.mean(view_err[key])) if view_err[key] else np.nan
+            s = float(np.mean(signed_err[key])) if signed_err[key] else np.nan
+            # What the view estimate reads at this true yaw: the gate (fit_view_gate.py)
+            # is applied to the estimate, so it is placed where the estimate stands.
+            r = float(np.median(view_read[key])) if view_read[key] else np.nan
+            entry["view_mae_deg"], entry["signed_view_mae_deg"] = _num(v), _num(s)
+            entry["view_median_deg"] = _num(r)
+            rec = "-" if arch["recall"] is None else f"{arch['recall']:.2f}"
+            fal = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.2f}"
+            print(f"  {band:4.0f} {t.clips:5d} " + " ".join(cells)
+                  + f"   {rec:>6s}/{fal:<6s}  {_cell(v):>5s} {_cell(s):>6s} {_cell(r):>6s}")
+            out[klass][f"{band:g}"] = entry
     return out
 
 
-def plot_sweep(sweep: dict, path: Path) -> None:
-    """Hip extension and knee flexion error against |yaw|, ours and raw (a PNG)."""
+def plot_sweep(sweep_by_class: dict, path: Path, klass: str = "kneeling") -> None:
+    """Hip extension and knee flexion error against |yaw| for one clip class, ours and raw
+    (a PNG)."""
     import cv2
+
+    sweep = sweep_by_class.get(klass) or {}
+    if not sweep:
+        return
 
     w, h, pad = 900, 520, 70
     img = np.full((h, w, 3), 255, np.uint8)
@@ -426,7 +437,7 @@ def plot_sweep(sweep: dict, path: Path) -> None:
         cv2.putText(img, label, (pad + 10, pad - 40 + 18 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
                     colour, 2 if who == "ours" else 1, cv2.LINE_AA)
     cv2.line(img, xy(0, 3), xy(60, 3), (0, 150, 0), 1)
-    cv2.putText(img, "degrees off side-on (|yaw|)", (w // 2 - 110, h - 15),
+    cv2.putText(img, f"{klass}: degrees off side-on (|yaw|)", (w // 2 - 150, h - 15),
                 cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.putText(img, "MAE, deg", (5, pad - 50), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1,
                 cv2.LINE_AA)
@@ -462,16 +473,19 @@ def write_docs(figures: dict, sweep: dict | None, source: str) -> None:
                           f"{_md(a['cue_delay_median_s'])} s / max {_md(a['cue_delay_max_s'])} "
                           f"s, {a['episodes_missed']} of {a['episodes']} episodes missed."]
             lines.append("")
-    if sweep:
-        lines += ["## Yaw sweep (test bodies)", "",
+    for klass, bands in (sweep or {}).items():
+        lines += [f"## Yaw sweep, {klass} (test bodies)", "",
                   "| abs yaw | clips | hip ext ours / raw | knee ours / raw | arch recall | "
-                  "false flags | view MAE | signed view MAE |", "|---|---|---|---|---|---|---|---|"]
-        for band, e in sweep.items():
+                  "false flags | view MAE | signed view MAE | estimate reads |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for band, e in bands.items():
             hip, knee = e["metrics"]["hip_extension_deg"], e["metrics"]["knee_flexion_deg"]
             lines.append(f"| {band} | {e['clips']} | {_md(hip['ours'])} / {_md(hip['raw'])} | "
                          f"{_md(knee['ours'])} / {_md(knee['raw'])} | "
                          f"{_md(e['arch']['recall'])} | {_md(e['arch']['false_flag_rate'])} | "
-                         f"{_md(e['view_mae_deg'])} | {_md(e['signed_view_mae_deg'])} |")
+                         f"{_md(e['view_mae_deg'])} | {_md(e['signed_view_mae_deg'])} | "
+                         f"{_md(e.get('view_median_deg'))} |")
+        lines.append("")
     (DOCS / "ACCURACY.md").write_text("\n".join(lines) + "\n")
 
 
