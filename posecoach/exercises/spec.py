@@ -32,6 +32,7 @@ RULE_METRICS: frozenset[str] = frozenset(METRIC_NAMES) | {MOTION}
 POSTURES: frozenset[str] = frozenset({"kneeling", "standing", "supine", "prone", "reclined"})
 SEVERITIES: frozenset[str] = frozenset({"fault", "hint"})
 SIDES: frozenset[str] = frozenset({"per_side", "both"})
+POSE_MODELS: frozenset[str] = frozenset({"lite", "full", "heavy"})  # bundled variants
 OPS: frozenset[str] = frozenset({">", "<"})
 # Bounds on what a hostile file can make the parser do. The shipped exercises are a few
 # kilobytes with numbers in the hundreds at most.
@@ -204,6 +205,8 @@ class ExerciseSpec:
     stillness: Stillness | None
     contract_relax: ContractRelax | None
     source: str = ""
+    # the bundled pose model variant recorded clips of this exercise are analysed with
+    offline_model: str = "full"
 
     @property
     def all_rules(self) -> tuple[Rule, ...]:
@@ -281,6 +284,9 @@ class _Table:
             self.fail(key, f"must be one of {sorted(allowed)}, got {_short(value)!r}")
         return value
 
+    def optional_choice(self, key: str, allowed: frozenset[str], default: str) -> str:
+        return self.choice(key, allowed) if key in self.data else self._skip(key, default)
+
     def strings(self, key: str) -> tuple[str, ...]:
         value = self._get(key, True)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -310,7 +316,7 @@ class _Table:
     def _dotted(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def _skip(self, key: str, default: float) -> float:
+    def _skip(self, key: str, default: Any) -> Any:
         self.used.add(key)
         return default
 
@@ -455,6 +461,7 @@ def _spec(top: _Table, source: str) -> ExerciseSpec:
         stillness=_opt(top.sub("stillness", False), _stillness),
         contract_relax=_opt(top.sub("contract_relax", False), _contract_relax),
         source=source,
+        offline_model=top.optional_choice("offline_model", POSE_MODELS, "full"),
     )
     top.done()
     _check_whole(spec, top)

@@ -30,6 +30,10 @@ from posecoach.types import Frame, Pose
 
 MODELS_DIR = data_dir("models")
 DEFAULT_MODEL = MODELS_DIR / "pose_landmarker_full.task"
+# The bundled variants by name: an exercise file may ask for one for recorded clips
+# (`offline_model`); live always runs full, where latency rules.
+BUNDLED_MODELS = {name: MODELS_DIR / f"pose_landmarker_{name}.task"
+                  for name in ("lite", "full", "heavy")}
 # Frames larger than this (longest side, pixels) are shrunk before inference: the model
 # itself looks at 256x256 crops, so a 4K frame only costs memory (its segmentation mask
 # alone is 33 MB). Landmarks are normalised, so they still land in original pixels.
@@ -157,6 +161,15 @@ def default_model_path() -> Path:
         raise ModelError(f"$POSECOACH_MODEL names {override!r}, which is not a file "
                          "(unset it to use the bundled model)")
     return Path(override).expanduser() if override else DEFAULT_MODEL
+
+
+def offline_model_path(name: str = "full") -> Path:
+    """The model a recorded clip is analysed with when none is named: $POSECOACH_MODEL if
+    set, else the bundled variant the exercise asks for (full when it is not installed)."""
+    if os.environ.get("POSECOACH_MODEL"):
+        return default_model_path()
+    path = BUNDLED_MODELS.get(name, DEFAULT_MODEL)
+    return path if path.is_file() else DEFAULT_MODEL
 
 
 def expected_sha256(model_path: Path) -> str | None:

@@ -20,7 +20,7 @@ import numpy as np
 from posecoach.exercises import ExerciseSpec, load_exercise, recognize
 from posecoach.outputs.mot import write_mot
 from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
-from posecoach.pose.estimation import PoseEstimator
+from posecoach.pose.estimation import PoseEstimator, offline_model_path
 from posecoach.pose.parallel import DeferredEstimator, default_workers, parallel_poses
 from posecoach.pose.sources import SourceInfo, open_source
 from posecoach.pose.tracking import PersonTracker, tracked_estimator
@@ -213,7 +213,9 @@ def analyze_clip(
         stopped: KeyboardInterrupt | None = None
         try:
             if own_estimator:
-                estimator = tracked_estimator(options.model_path)
+                model = options.model_path or offline_model_path(
+                    spec.offline_model if spec else "full")
+                estimator = tracked_estimator(model)
                 twins = _twin_landmarkers(estimator, options)
             try:
                 _analyze_frames(

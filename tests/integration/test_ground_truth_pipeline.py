@@ -190,3 +190,11 @@ def test_hip_extension_pelvis_column_is_thigh_minus_tilt(analysed, name):
         expected = thigh - float(r["pelvic_tilt_deg"]) + offset
         # (each column is rounded on its own in the CSV)
         assert float(r["hip_extension_pelvis_deg"]) == pytest.approx(expected, abs=0.02), r["frame"]
+
+
+@pytest.mark.parametrize("name", ["bench_good_R", "kneeling_good_R"])
+def test_each_exercise_runs_the_pose_model_its_file_asks_for(analysed, name):
+    """Recorded edge-of-bench clips run BlazePose heavy (content/edge_of_bench_psoas.toml:
+    offline_model), the kneeling ones full; summary.json says which."""
+    wanted = "heavy" if name.startswith("bench") else "full"
+    assert summary(analysed[name])["model"]["name"] == f"pose_landmarker_{wanted}.task"

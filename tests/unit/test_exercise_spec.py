@@ -138,3 +138,29 @@ def test_id_must_match_file_name(tmp_path: Path) -> None:
 
 def test_spec_error_is_a_value_error() -> None:
     assert issubclass(SpecError, ValueError)
+
+
+def test_offline_model_is_full_unless_the_exercise_asks_for_another() -> None:
+    assert load_exercise("kneeling_hip_flexor").offline_model == "full"
+    assert load_exercise("edge_of_bench_psoas").offline_model == "heavy"
+    chosen = parse_exercise(GOOD.replace("camera_blind = false",
+                                         'camera_blind = false\noffline_model = "lite"'),
+                            "kneeling_hip_flexor.toml")
+    assert chosen.offline_model == "lite"
+    msg = _bad(GOOD.replace("camera_blind = false",
+                            'camera_blind = false\noffline_model = "huge"'))
+    assert "key 'offline_model'" in msg and "heavy" in msg
+
+
+def test_the_offline_model_name_resolves_to_a_bundled_file(monkeypatch, tmp_path) -> None:
+    from posecoach.pose import estimation
+
+    monkeypatch.delenv("POSECOACH_MODEL", raising=False)
+    assert estimation.offline_model_path("heavy").name == "pose_landmarker_heavy.task"
+    assert estimation.offline_model_path("full") == estimation.DEFAULT_MODEL
+    monkeypatch.setitem(estimation.BUNDLED_MODELS, "heavy", tmp_path / "absent.task")
+    assert estimation.offline_model_path("heavy") == estimation.DEFAULT_MODEL
+    mine = tmp_path / "mine.task"
+    mine.write_bytes(b"x")
+    monkeypatch.setenv("POSECOACH_MODEL", str(mine))
+    assert estimation.offline_model_path("heavy") == mine

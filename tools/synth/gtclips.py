@@ -159,7 +159,9 @@ def extract_clip(video: Path, workers: int = 1, model: Path | None = None) -> di
 def _cache_path(video: Path, workers: int = 1, model: Path | None = None) -> Path:
     st = video.stat()
     tag = "" if workers == 1 else f".w{workers}"
-    if model is not None:
+    from posecoach.pose.estimation import DEFAULT_MODEL
+
+    if model is not None and Path(model).resolve() != DEFAULT_MODEL.resolve():  # full: untagged
         tag += "." + Path(model).stem.removeprefix("pose_landmarker_")
     return CACHE / f"{video.stem}.{st.st_size}.{int(st.st_mtime)}{tag}.npz"
 
@@ -195,7 +197,7 @@ def load_clips(
 
     workers: landmarkers per clip, frames dealt out in turn (posecoach.pose.parallel), as
     `posecoach analyze` runs on a machine with that many cores; cached separately, and so
-    is each pose `model` (None: the bundled default)."""
+    is each pose `model` (None: each clip with the model the app runs on it)."""
     names = names or clip_names(videos)
     return _load([videos / f"{n}.mp4" for n in names], jobs, workers, model)
 
@@ -216,17 +218,37 @@ def load_corpus(
     return _load(paths, jobs, workers, model)
 
 
+def app_model(video: Path) -> Path | None:
+    """The pose model `posecoach analyze` runs on this clip: its exercise's offline_model
+    (content/*.toml), None for the bundled full one (the cache's untagged entries)."""
+    from posecoach.exercises.spec import SpecError, load_exercise
+    from posecoach.pose.estimation import DEFAULT_MODEL, offline_model_path
+
+    meta_path = video.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    try:
+        spec = load_exercise(str(meta.get("exercise", "")))
+    except SpecError:
+        return None
+    path = offline_model_path(spec.offline_model)
+    return None if path == DEFAULT_MODEL else path
+
+
 def _load(paths: list[Path], jobs: int, workers: int, model: Path | None) -> list[Clip]:
-    todo = [p for p in paths if not _cache_path(p, workers, model).exists()]
+    """model None: each clip with the model the app runs on it (app_model)."""
+    models = [model if model is not None else app_model(p) for p in paths]
+    todo = [(p, m) for p, m in zip(paths, models, strict=True)
+            if not _cache_path(p, workers, m).exists()]
     if todo:
         print(f"running BlazePose over {len(todo)} clip(s) (cached in {CACHE})", file=sys.stderr)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(_extract_to_cache, todo, [workers] * len(todo), [model] * len(todo)))
+            list(pool.map(_extract_to_cache, [p for p, _ in todo], [workers] * len(todo),
+                          [m for _, m in todo]))
     clips = []
-    for video in paths:
+    for video, clip_model in zip(paths, models, strict=True):
         meta_path = video.with_suffix(".json")
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        with np.load(_cache_path(video, workers, model)) as data:
+        with np.load(_cache_path(video, workers, clip_model)) as data:
             raw = {k: data[k] for k in data.files}
         clips.append(Clip(video.stem, meta, read_gt(video.with_suffix(".csv")), raw))
     return clips
