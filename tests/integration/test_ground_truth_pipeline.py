@@ -194,7 +194,9 @@ def test_hip_extension_pelvis_column_is_thigh_minus_tilt(analysed, name):
 
 @pytest.mark.parametrize("name", ["bench_good_R", "kneeling_good_R"])
 def test_each_exercise_runs_the_pose_model_its_file_asks_for(analysed, name):
-    """Recorded edge-of-bench clips run BlazePose heavy (content/edge_of_bench_psoas.toml:
-    offline_model), the kneeling ones full; summary.json says which."""
-    wanted = "heavy" if name.startswith("bench") else "full"
+    """A recorded clip runs the bundled variant its exercise file names (offline_model);
+    summary.json says which."""
+    from posecoach.exercises import load_exercise
+
+    wanted = load_exercise(meta(name)["exercise"]).offline_model
     assert summary(analysed[name])["model"]["name"] == f"pose_landmarker_{wanted}.task"

@@ -142,7 +142,6 @@ def test_spec_error_is_a_value_error() -> None:
 
 def test_offline_model_is_full_unless_the_exercise_asks_for_another() -> None:
     assert load_exercise("kneeling_hip_flexor").offline_model == "full"
-    assert load_exercise("edge_of_bench_psoas").offline_model == "heavy"
     chosen = parse_exercise(GOOD.replace("camera_blind = false",
                                          'camera_blind = false\noffline_model = "lite"'),
                             "kneeling_hip_flexor.toml")
