@@ -33,6 +33,8 @@ from posecoach.results.reading import (
 __all__ = ["NOT_DONE", "fmt_time"]
 
 SIDE_NAMES = {"L": "Left", "R": "Right", "both": "Both"}
+# The turn advice is shown when at least this share of the frames was too oblique.
+TURN_NOTE_MIN_SHARE = 0.05
 
 # Metrics plotted for every exercise (more are added when a form rule uses them).
 BASE_PLOTS = (
@@ -524,8 +526,6 @@ def key_frames(pair: list[KeyFrame], others: list[KeyFrame]) -> str:
 
 # --------------------------------------------------------------------------- progress
 
-# The turn advice is shown when at least this share of the frames was too oblique.
-TURN_NOTE_MIN_SHARE = 0.05
 PROGRESS_METRICS = ("good_form_hold_s", "peak_hip_extension_deg", "median_hip_extension_deg",
                     "time_in_fault_s")
 PROGRESS_COLUMNS = 4  # earlier sessions shown (the first and the latest ones)

@@ -129,3 +129,16 @@ def test_no_turn_advice_when_every_frame_counted():
         stats.add(_oblique_record(i, 8.0, view_ok=True))
     assert stats.view_summary()["turn_advice"] is None
     assert stats.view_summary()["oblique_fraction"] == 0.0
+
+
+def test_the_report_says_how_to_turn_only_when_enough_of_the_clip_was_oblique():
+    from types import SimpleNamespace
+
+    from posecoach.report.sections import _turn_note
+
+    advice = "Turn your chest about 40 deg towards the camera, so your right side faces it"
+    note = _turn_note(SimpleNamespace(oblique_fraction=0.4, turn_advice=advice))
+    assert "For 40% of the frames" in note and advice in note
+    assert _turn_note(SimpleNamespace(oblique_fraction=0.02, turn_advice=advice)) == ""
+    assert _turn_note(SimpleNamespace(oblique_fraction=0.4, turn_advice=None)) == ""
+    assert _turn_note(SimpleNamespace(oblique_fraction=float("nan"), turn_advice=advice)) == ""
