@@ -47,6 +47,7 @@ from posecoach.measure.pelvis import (
     contour_features,
     profile_features,
 )
+from posecoach.measure.sagittal import stretch_xy
 from posecoach.measure.thigh import outline_axis
 
 # A landmark whose visibility is below this is treated as not seen.
@@ -103,6 +104,23 @@ class BodyPoints:
     def thigh(self, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
         """The working thigh's direction: the outline's when there is one, else knee - hip."""
         return self.thigh_axis if self.thigh_axis is not None else knee - hip
+
+    def stretched(self, factor: float) -> BodyPoints:
+        """The points with image x multiplied by `factor` (`sagittal.foreshortening`:
+        the side view back from a turned one); the same points for factor 1."""
+        if factor == 1.0:
+            return self
+
+        def move(p: Point) -> Point:
+            return p if not p.ok else Point(stretch_xy(p.xy, factor), p.conf)
+
+        axis = None if self.thigh_axis is None else stretch_xy(self.thigh_axis, factor)
+        moved = {
+            f.name: move(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name != "thigh_axis"
+        }
+        return dataclasses.replace(self, thigh_axis=axis, **moved)
 
     @property
     def trunk_length(self) -> float:
@@ -431,15 +449,18 @@ def compute_metrics(
     facing: int,
     calibration: Calibration = DEFAULT_CALIBRATION,
     reference: ContourReference | None = None,
+    stretch: float = 1.0,
 ) -> MetricValues:
     """All METRIC_NAMES for one pose (pelvis estimates included when a mask is there).
 
     `reference` is the stream's ContourReference (updated here); pelvis models that use
     relative features give NaN without one (a single image has no reference).
+    `stretch` (`sagittal.foreshortening` of the view angle) undoes a camera turn for the
+    landmark angles; the pelvis estimates read the mask as it is.
     """
     points = body_points(pose, side, facing, calibration)
     out = empty_metrics()
-    lm = landmark_metrics(points, facing)
+    lm = landmark_metrics(points.stretched(stretch), facing)
     out.values.update(lm.values)
     out.confidence.update(lm.confidence)
     est = pelvis_metrics(pose, points, facing, lm, calibration, reference)

@@ -30,6 +30,7 @@ from posecoach.measure.frame import (
 )
 from posecoach.measure.orientation import gravity_ok
 from posecoach.measure.pelvis import ContourReference
+from posecoach.measure.sagittal import foreshortening
 from posecoach.measure.side import SideTracker
 from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
 from posecoach.measure.view import DEFAULT_GATE, ViewChecker, ViewGate, near_side
@@ -43,6 +44,9 @@ COMPOSED_METRIC = "hip_extension_pelvis_deg"
 # the pelvis reference, the working side and the filters are learned again.
 VIEW_CHANGE_DEG = 15.0
 VIEW_SETTLE_S = 1.5
+# Landmark angles measured in the body's sagittal plane rather than the image's (see
+# posecoach.measure.sagittal); chosen on the yaw sweep (bench_accuracy --yaw-sweep).
+SAGITTAL_CORRECTION = False
 # Confidence is scaled by this while the camera is oblique or joints leave the frame.
 OBLIQUE_CONFIDENCE_FACTOR = 0.5
 # Confidence of a value held by the smoother through a short dropout.
@@ -166,6 +170,8 @@ class MetricsTracker:
     side_hint: force the working side (e.g. the exercise session knows it).
     smoothing: one-euro settings for every metric, or None for raw values.
     view_gate: up to which view angle the view counts as side-on (default: the fitted one).
+    sagittal_correction: undo the camera's turn in the landmark angles with the smoothed
+        view angle (`posecoach.measure.sagittal.foreshortening`).
     """
 
     def __init__(
@@ -175,8 +181,10 @@ class MetricsTracker:
         side_hint: Side | None = None,
         smoothing: OneEuroParams | None = DEFAULT_SMOOTHING,
         view_gate: ViewGate | None = None,
+        sagittal_correction: bool = SAGITTAL_CORRECTION,
     ):
         self.calibration = calibration
+        self.sagittal_correction = sagittal_correction
         self._sides = SideTracker(side_hint=side_hint)
         self._view = ViewChecker(calibration, gate=view_gate or DEFAULT_GATE)
         self._smoother = MetricSmoother(smoothing) if smoothing is not None else None
@@ -243,7 +251,8 @@ class MetricsTracker:
         # points to (the more extended one, as the side tracker judges), else the leg
         # nearer the camera (facing +1 shows the right side); the side field stays None.
         leg = side if side is not None else self._sides.provisional_side
-        return compute_metrics(pose, leg, facing, self.calibration, self._contour)
+        stretch = foreshortening(self._view.angle_deg) if self.sagittal_correction else 1.0
+        return compute_metrics(pose, leg, facing, self.calibration, self._contour, stretch)
 
     def _smooth(self, raw: MetricValues, time_s: float) -> dict[str, float]:
         """Every metric through its one-euro filter, except hip_extension_pelvis_deg: it is

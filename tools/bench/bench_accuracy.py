@@ -52,6 +52,7 @@ from posecoach.measure.calibration import (  # noqa: E402
 )
 from posecoach.measure.frame import compute_metrics  # noqa: E402
 from posecoach.measure.pelvis import is_arching  # noqa: E402
+from posecoach.measure.sagittal import world_sagittal  # noqa: E402
 from posecoach.measure.stream import MetricsTracker  # noqa: E402
 from posecoach.measure.view import ViewGate, signed_view_angle  # noqa: E402
 from posecoach.pose.adaptive import adaptive_poses  # noqa: E402
@@ -66,6 +67,8 @@ SWEEP_BAND_DEG = 5.0
 # The sweep measures what the tool would read if it coached at every yaw (the curve the
 # gate is then set from), so no view counts as oblique there.
 OPEN_GATE = ViewGate(bad_deg=90.0, good_deg=90.0)
+# What posecoach.measure.sagittal.world_sagittal measures from the world landmarks alone.
+SAGITTAL_METRICS = ("hip_extension_deg", "knee_flexion_deg")
 DOCS = REPO / "docs"
 
 
@@ -118,16 +121,19 @@ def adaptive_frames(clip: Clip) -> Iterator[tuple[int, int, Pose | None]]:
 
 def run_clip(
     clip: Clip, adaptive: bool = False, calibration: Calibration = DEFAULT_CALIBRATION,
-    view_gate: ViewGate | None = None,
+    view_gate: ViewGate | None = None, sagittal: bool | None = None,
 ) -> dict:
-    """Per-frame values of ours and raw, aligned to ground-truth rows."""
-    tracker = MetricsTracker(calibration=calibration, view_gate=view_gate)
+    """Per-frame values of ours and raw, aligned to ground-truth rows. `sagittal` sets
+    the tracker's sagittal_correction (None: the app's default)."""
+    options = {} if sagittal is None else {"sagittal_correction": sagittal}
+    tracker = MetricsTracker(calibration=calibration, view_gate=view_gate, **options)
     n = clip.n
     ours = {m: np.full(n, np.nan) for m in METRIC_NAMES}
     raw = {m: np.full(n, np.nan) for m in METRIC_NAMES}
     best2d = {m: np.full(n, np.nan) for m in METRIC_NAMES}
     rows = np.full(n, -1)
     sides: list[Side | None] = []
+    world = {m: np.full(n, np.nan) for m in SAGITTAL_METRICS}
     view_ok, view_angle, signed = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan)
     flags = np.zeros(n, bool)
     rule, rule_state = arch_rule(clip), None
@@ -147,6 +153,9 @@ def run_clip(
         facing = fm.facing or tracker._sides.provisional_facing
         if pose is not None:
             signed[i] = signed_view_angle(pose, facing)
+        if pose is not None and side is not None:
+            for m, v in world_sagittal(pose.world, side).items():
+                world[m][i] = v
         if pose is not None and side is not None and facing:
             values = compute_metrics(pose, side, facing, UNCALIBRATED).values
             exact = compute_metrics(truth_pose(clip, row, pose), side, facing, UNCALIBRATED)
@@ -154,7 +163,8 @@ def run_clip(
                 if m not in ESTIMATED_METRICS:
                     raw[m][i] = values[m]
                     best2d[m][i] = exact.values[m]
-    return dict(ours=ours, raw=raw, best2d=best2d, rows=rows, sides=sides, view_ok=view_ok,
+    return dict(ours=ours, raw=raw, best2d=best2d, world=world, rows=rows, sides=sides,
+                view_ok=view_ok,
                 view_angle=view_angle, signed_view=signed, flags=flags)
 
 
@@ -397,6 +407,50 @@ def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
     return out
 
 
+def sagittal_report(clips: list[Clip], calibration: Calibration, title: str) -> dict:
+    """The three ways of measuring in the sagittal plane side by side, per class and
+    |yaw| band: the image plane as it is ("2-D"), the image stretched back by the view
+    angle (sagittal_correction), the world landmarks alone, and raw landmarks;
+    {class: {band: {metric: {variant: MAE}}}}."""
+    variants = ("2-D", "stretched", "world", "raw")
+    names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg")
+    bands: dict[tuple[str, float], Tally] = defaultdict(Tally)
+    for clip in clips:
+        key = (clip_class(clip), SWEEP_BAND_DEG * round(abs(true_yaw(clip)) / SWEEP_BAND_DEG))
+        flat, stretched = (run_clip(clip, False, calibration, OPEN_GATE, sagittal=s)
+                           for s in (False, True))
+        rows = flat["rows"]
+        valid = valid_frames(clip, rows)
+        bands[key].clips += 1
+        for m in names:
+            truth = truth_of(clip, rows, m)
+            t = bands[key]
+            t.add_metric(("2-D", m), flat["ours"][m], truth, valid)
+            t.add_metric(("stretched", m), stretched["ours"][m], truth, valid)
+            t.add_metric(("raw", m), flat["raw"][m], truth, valid)
+            if m in SAGITTAL_METRICS:
+                t.add_metric(("world", m), flat["world"][m], truth, valid)
+    out: dict[str, dict] = {}
+    for klass in CLASSES:
+        keys = sorted(k for k in bands if k[0] == klass)
+        if not keys:
+            continue
+        print(f"\nsagittal plane, {klass} ({title}): MAE per |yaw| band, "
+              + " / ".join(variants))
+        print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:22]:>25s}" for n in names))
+        out[klass] = {}
+        for key in keys:
+            t = bands[key]
+            entry, cells = {}, []
+            for m in names:
+                maes = {v: t.mae((v, m))[0] for v in variants}
+                entry[m] = {v: _num(x) for v, x in maes.items()}
+                cells.append("/".join(_cell(maes[v]) for v in variants).rjust(25))
+            print(f"  {key[1]:4.0f} {t.clips:5d} " + " ".join(cells))
+            out[klass][f"{key[1]:g}"] = entry
+    return out
+
+
 def plot_sweep(sweep_by_class: dict, path: Path, klass: str = "kneeling") -> None:
     """Hip extension and knee flexion error against |yaw| for one clip class, ours and raw
     (a PNG)."""
@@ -509,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --corpus: score the sample clips too, as their own group")
     parser.add_argument("--yaw-sweep", action="store_true", help="score the corpus's sweep")
     parser.add_argument("--plot", type=Path, default=None, help="with --yaw-sweep: a PNG")
+    parser.add_argument("--sagittal", action="store_true",
+                        help="compare the ways of measuring in the sagittal plane (image, "
+                        "stretched by the view angle, world landmarks) on the sweep and splits")
     parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
     parser.add_argument("--workers", type=int, default=1,
                         help="landmarkers dealt frames in turn, as analyze on N cores")
@@ -527,6 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     if not clips:
         print("no ground-truth clips found", file=sys.stderr)
         return 1
+    if args.sagittal:
+        return sagittal_main(args, clips, workers)
     figures = report(clips, args.adaptive, DEFAULT_CALIBRATION)
     sweep = None
     if args.yaw_sweep and args.corpus is not None:
@@ -538,6 +597,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         source = f"corpus {args.corpus.name}" if args.corpus else "sample_videos"
         write_docs(figures, sweep, source)
+    return 0
+
+
+def sagittal_main(args: argparse.Namespace, clips: list[Clip], workers: int) -> int:
+    """--sagittal: the comparison on the loaded splits and, with a corpus, its sweep."""
+    for split in sorted({split_of(c) for c in clips}):
+        sagittal_report([c for c in clips if split_of(c) == split], DEFAULT_CALIBRATION, split)
+    if args.corpus is not None and args.yaw_sweep:
+        sweep_clips = load_corpus(args.corpus, ["sweep"], jobs=args.jobs, workers=workers,
+                                  model=args.model)
+        sagittal_report(sweep_clips, DEFAULT_CALIBRATION, "sweep, test bodies")
     return 0
 
 
