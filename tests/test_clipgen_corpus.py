@@ -263,3 +263,18 @@ def test_a_clip_renders_with_truth_and_resumes(synth, clips, tmp_path):
     assert (folder / f"{spec.name}.mp4").stat().st_size > 10_000
     assert corpus.render_group([spec], str(tmp_path)) == []  # already there: skipped
     assert corpus.write_index(tmp_path, [spec]) == 1
+
+
+@pytest.mark.parametrize(("installed", "ok"), [("3.1.0", False), ("3.1.7", True), ("3.2.0", True)])
+def test_renderer_refuses_an_opengl_binding_without_osmesa(monkeypatch, installed, ok):
+    import importlib.metadata
+
+    from tools.clipgen import render
+
+    monkeypatch.setenv("PYOPENGL_PLATFORM", "osmesa")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: installed)
+    if ok:
+        render.require_osmesa_opengl()
+    else:
+        with pytest.raises(SystemExit, match="pip install 'PyOpenGL==3.1.7'"):
+            render.require_osmesa_opengl()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.clipgen.render import Box, Camera, vertex_normals
+from tools.clipgen.render import Box, Camera, require_osmesa_opengl, vertex_normals
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
@@ -43,6 +43,7 @@ class Lighting:
 
 def viewer(size: tuple[int, int]):
     """The process's shared offscreen renderer of this image size."""
+    require_osmesa_opengl()
     import pyrender
 
     if size not in _VIEWERS:

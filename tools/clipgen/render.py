@@ -9,6 +9,25 @@ from dataclasses import dataclass
 import numpy as np
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+# pyrender's OSMesa context needs this binding; pyrender itself pins an older one.
+OSMESA_PYOPENGL = (3, 1, 5)
+
+
+def require_osmesa_opengl() -> None:
+    """Exit with one line when the installed PyOpenGL cannot give pyrender an OSMesa
+    context (pyrender 0.1.45 pulls in 3.1.0, which lacks OSMesaCreateContextAttribs)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("PyOpenGL")
+    except PackageNotFoundError:
+        found = "none"
+    parts = tuple(int(p) for p in found.split(".")[:3] if p.isdigit())
+    if os.environ.get("PYOPENGL_PLATFORM") == "osmesa" and parts < OSMESA_PYOPENGL:
+        raise SystemExit(
+            f"clipgen: PyOpenGL {found} cannot render through OSMesa; "
+            "run: pip install 'PyOpenGL==3.1.7' (after the synth extra)"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,7 @@ class Renderer:
     """Renders one body mesh among static boxes from a fixed camera, frame after frame."""
 
     def __init__(self, camera: Camera, faces: np.ndarray, boxes: list[Box], seed: int):
+        require_osmesa_opengl()
         import pyrender
         import trimesh
 
