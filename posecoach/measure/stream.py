@@ -44,8 +44,10 @@ COMPOSED_METRIC = "hip_extension_pelvis_deg"
 # the pelvis reference, the working side and the filters are learned again.
 VIEW_CHANGE_DEG = 15.0
 VIEW_SETTLE_S = 1.5
-# Landmark angles measured in the body's sagittal plane rather than the image's (see
-# posecoach.measure.sagittal); chosen on the yaw sweep (bench_accuracy --yaw-sweep).
+# Landmark angles stretched back to the body's sagittal plane (posecoach.measure.sagittal).
+# Off: on the validation split it did not lower the hip or knee error, and on the yaw
+# sweep the error past 30 deg is the landmarks', not the projection's (README, Camera
+# angle; bench_accuracy --sagittal).
 SAGITTAL_CORRECTION = False
 # Confidence is scaled by this while the camera is oblique or joints leave the frame.
 OBLIQUE_CONFIDENCE_FACTOR = 0.5
