@@ -233,3 +233,50 @@ class Worker(Generic[T]):
         # Already failing: drain and stop, but let the first error win.
         with contextlib.suppress(BaseException):
             self.close()
+
+
+class Preload(Generic[T]):
+    """`make()` started now in its own thread, so that something slow (loading a pose
+    model) happens while the caller does other work (the orientation probe): start-up.
+
+    `take()` waits for it and hands the result over (raising its error, if it failed);
+    `discard()` waits and closes a result nobody took, so a loaded model is never left
+    open. Use it as a context manager: leaving the block discards what was not taken.
+    """
+
+    def __init__(self, make: Callable[[], T], close: Callable[[T], None],
+                 name: str = "preload"):
+        self._close = close
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(make,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, make: Callable[[], T]) -> None:
+        try:
+            self._result = make()
+        except BaseException as error:  # handed to take(), in the caller's thread
+            self._error = error
+
+    def take(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        result, self._result = self._result, None
+        if result is None:
+            raise RuntimeError("Preload.take() called twice")
+        return result
+
+    def discard(self) -> None:
+        self._thread.join()
+        self._error = None
+        if self._result is not None:
+            result, self._result = self._result, None
+            self._close(result)
+
+    def __enter__(self) -> Preload[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()

@@ -29,7 +29,7 @@ from posecoach.render.privacy import blur_face
 from posecoach.render.scale import move_record
 from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
-from posecoach.run.concurrency import Prefetch, Worker
+from posecoach.run.concurrency import Prefetch, Preload, Worker
 from posecoach.run.interrupt import Interrupted, signal_name, signal_of
 from posecoach.run.malloc import share_one_heap
 from posecoach.run.orientation import OrientationCheck, choose_turn, probe_poses
@@ -193,6 +193,24 @@ def analyze_clip(
     Raises SourceError / ModelError / SpecError / AnalysisError with one-line messages.
     """
     share_one_heap()  # freed frames are reused by every thread (run.malloc)
+    if estimator is not None:
+        return _analyze_clip(source_path, out_dir, options, estimator, None)
+    # The model the analysis will most likely run loads while the orientation probe (and
+    # recognition) decide the rest: start-up. Another model is loaded after all if the
+    # exercise found names one.
+    likely = options.model_path or offline_model_path("full")
+    with Preload(lambda: tracked_estimator(likely), PersonTracker.close,
+                 name="model-preload") as preload:
+        return _analyze_clip(source_path, out_dir, options, None, (likely, preload))
+
+
+def _analyze_clip(
+    source_path: Path,
+    out_dir: Path,
+    options: AnalysisOptions,
+    estimator: PoseEstimator | None,
+    preloaded: tuple[Path, Preload[PersonTracker]] | None,
+) -> ClipResult:
     with open_source(source_path) as source:
         spec, recognition, orientation = choose_exercise(
             options.exercise, source_path, options.model_path
@@ -215,7 +233,12 @@ def analyze_clip(
             if own_estimator:
                 model = options.model_path or offline_model_path(
                     spec.offline_model if spec else "full")
-                estimator = tracked_estimator(model)
+                if preloaded is not None and Path(model) == Path(preloaded[0]):
+                    estimator = preloaded[1].take()
+                else:
+                    if preloaded is not None:
+                        preloaded[1].discard()  # not the model this exercise runs
+                    estimator = tracked_estimator(model)
                 twins = _twin_landmarkers(estimator, options)
             try:
                 _analyze_frames(
