@@ -353,6 +353,19 @@ def overfit_report(figures: dict) -> None:
 # ---------------------------------------------------------------------- yaw sweep
 
 
+def band_key(clip: Clip) -> tuple[str, float]:
+    """(clip class, |true yaw| rounded to its SWEEP_BAND_DEG band)."""
+    return clip_class(clip), SWEEP_BAND_DEG * round(abs(true_yaw(clip)) / SWEEP_BAND_DEG)
+
+
+def bands_by_class(keys) -> Iterator[tuple[str, list[tuple[str, float]]]]:
+    """(clip class, its band keys in yaw order) for each class that has any."""
+    for klass in CLASSES:
+        mine = sorted(k for k in keys if k[0] == klass)
+        if mine:
+            yield klass, mine
+
+
 def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
     """Per clip class, error per |yaw| band, ours and raw, the arch flag and the view
     estimate: {class: {band: entry}}."""
@@ -361,8 +374,7 @@ def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
     view_read: dict[tuple[str, float], list[float]] = defaultdict(list)
     signed_err: dict[tuple[str, float], list[float]] = defaultdict(list)
     for clip in clips:
-        yaw = true_yaw(clip)
-        key = (clip_class(clip), SWEEP_BAND_DEG * round(abs(yaw) / SWEEP_BAND_DEG))
+        yaw, key = true_yaw(clip), band_key(clip)
         res = run_clip(clip, False, calibration, OPEN_GATE)
         score_clip(clip, res, bands[key])
         ok = np.isfinite(res["view_angle"])
@@ -373,10 +385,7 @@ def sweep_report(clips: list[Clip], calibration: Calibration) -> dict:
     names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg",
              "trunk_inclination_deg", "pelvic_tilt_deg", "lumbar_extension_deg")
     out: dict[str, dict] = {}
-    for klass in CLASSES:
-        keys = sorted(k for k in bands if k[0] == klass)
-        if not keys:
-            continue
+    for klass, keys in bands_by_class(bands):
         print(f"\nyaw sweep, {klass} (test bodies): |yaw| band, MAE ours/raw, arch recall / "
               "false flags, view angle MAE (unsigned, signed), what the estimate reads")
         print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:14]:>15s}" for n in names)
@@ -416,25 +425,21 @@ def sagittal_report(clips: list[Clip], calibration: Calibration, title: str) -> 
     names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg")
     bands: dict[tuple[str, float], Tally] = defaultdict(Tally)
     for clip in clips:
-        key = (clip_class(clip), SWEEP_BAND_DEG * round(abs(true_yaw(clip)) / SWEEP_BAND_DEG))
         flat, stretched = (run_clip(clip, False, calibration, OPEN_GATE, sagittal=s)
                            for s in (False, True))
         rows = flat["rows"]
         valid = valid_frames(clip, rows)
-        bands[key].clips += 1
+        t = bands[band_key(clip)]
+        t.clips += 1
         for m in names:
             truth = truth_of(clip, rows, m)
-            t = bands[key]
             t.add_metric(("2-D", m), flat["ours"][m], truth, valid)
             t.add_metric(("stretched", m), stretched["ours"][m], truth, valid)
             t.add_metric(("raw", m), flat["raw"][m], truth, valid)
             if m in SAGITTAL_METRICS:
                 t.add_metric(("world", m), flat["world"][m], truth, valid)
     out: dict[str, dict] = {}
-    for klass in CLASSES:
-        keys = sorted(k for k in bands if k[0] == klass)
-        if not keys:
-            continue
+    for klass, keys in bands_by_class(bands):
         print(f"\nsagittal plane, {klass} ({title}): MAE per |yaw| band, "
               + " / ".join(variants))
         print("  yaw  clips " + " ".join(f"{n.removesuffix('_deg')[:22]:>25s}" for n in names))
