@@ -273,8 +273,18 @@ def test_renderer_refuses_an_opengl_binding_without_osmesa(monkeypatch, installe
 
     monkeypatch.setenv("PYOPENGL_PLATFORM", "osmesa")
     monkeypatch.setattr(importlib.metadata, "version", lambda name: installed)
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: "libOSMesa.so.8")
     if ok:
         render.require_osmesa_opengl()
     else:
         with pytest.raises(SystemExit, match="pip install 'PyOpenGL==3.1.7'"):
             render.require_osmesa_opengl()
+
+
+def test_renderer_names_the_missing_osmesa_library(monkeypatch):
+    from tools.clipgen import render
+
+    monkeypatch.setenv("PYOPENGL_PLATFORM", "osmesa")
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: None)
+    with pytest.raises(SystemExit, match="apt-get install libosmesa6"):
+        render.require_osmesa_opengl()

@@ -14,16 +14,24 @@ OSMESA_PYOPENGL = (3, 1, 5)
 
 
 def require_osmesa_opengl() -> None:
-    """Exit with one line when the installed PyOpenGL cannot give pyrender an OSMesa
-    context (pyrender 0.1.45 pulls in 3.1.0, which lacks OSMesaCreateContextAttribs)."""
+    """Exit with one line when pyrender cannot get an OSMesa context: the system library
+    is missing, or the installed PyOpenGL is too old (pyrender 0.1.45 pulls in 3.1.0,
+    which lacks OSMesaCreateContextAttribs)."""
+    import ctypes.util
     from importlib.metadata import PackageNotFoundError, version
+
+    if os.environ.get("PYOPENGL_PLATFORM") != "osmesa":
+        return
+    if ctypes.util.find_library("OSMesa") is None:
+        raise SystemExit("clipgen: the OSMesa library is not installed; "
+                         "run: apt-get install libosmesa6")
 
     try:
         found = version("PyOpenGL")
     except PackageNotFoundError:
         found = "none"
     parts = tuple(int(p) for p in found.split(".")[:3] if p.isdigit())
-    if os.environ.get("PYOPENGL_PLATFORM") == "osmesa" and parts < OSMESA_PYOPENGL:
+    if parts < OSMESA_PYOPENGL:
         raise SystemExit(
             f"clipgen: PyOpenGL {found} cannot render through OSMesa; "
             "run: pip install 'PyOpenGL==3.1.7' (after the synth extra)"
