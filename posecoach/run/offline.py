@@ -32,15 +32,20 @@ from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Preload, Worker
 from posecoach.run.interrupt import Interrupted, signal_name, signal_of
 from posecoach.run.malloc import share_one_heap
-from posecoach.run.orientation import OrientationCheck, choose_turn, probe_poses
+from posecoach.run.orientation import (
+    OrientationCheck,
+    OrientationWatch,
+    choose_turn,
+    probe_poses,
+)
 from posecoach.run.progress import Progress
 from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
 from posecoach.types import Frame, FrameRecord, Pose
 
 AUTO = "auto"
-# `--exercise auto` looks at the first minute, about three frames a second; with the
-# exercise given, only which way up the picture is gets checked, on the first 20 s at one
-# frame a second (posecoach.run.orientation).
+# `--exercise auto` looks at the first minute, about three frames a second, before the
+# analysis; with the exercise given, only which way up the picture is gets checked, on
+# the analysis' own frames of the first 20 s at one a second (posecoach.run.orientation).
 PRESCAN_SECONDS = 60.0
 PRESCAN_STEP_S = 0.33
 ORIENTATION_SECONDS = 20.0
@@ -160,15 +165,12 @@ def _at_size(record: FrameRecord, size: tuple[int, int]) -> FrameRecord:
     return move_record(unmasked, (0, 0, *size), size)
 
 
-def choose_exercise(
-    exercise: str, source_path: Path, model_path: Path | None
-) -> tuple[ExerciseSpec | None, dict[str, Any] | None, OrientationCheck]:
-    """The exercise to coach, for `auto` what recognition found (for the summary), and
-    which way up the picture is. Recognition sees the sample turned the right way up."""
-    if exercise != AUTO:
-        spec = load_exercise(exercise)  # a bad id fails before the model runs
-        samples = probe_poses(source_path, model_path, ORIENTATION_SECONDS, ORIENTATION_STEP_S)
-        return spec, None, choose_turn(samples)
+def recognise_exercise(
+    source_path: Path, model_path: Path | None
+) -> tuple[ExerciseSpec | None, dict[str, Any], OrientationCheck]:
+    """For `--exercise auto`: the exercise the prescan recognises (None if none), what
+    recognition found (for the summary) and which way up the picture is. Recognition sees
+    the sample turned the right way up."""
     orientation = choose_turn(probe_poses(source_path, model_path, PRESCAN_SECONDS,
                                           PRESCAN_STEP_S))
     recognition = recognize(orientation.metrics)
@@ -182,68 +184,120 @@ def choose_exercise(
     return spec, found, orientation
 
 
+class TurnNeeded(Exception):
+    """The analysis' own orientation check found the picture turned: start again, turned."""
+
+    def __init__(self, check: OrientationCheck):
+        super().__init__(f"picture turned {check.turn_deg} degrees")
+        self.check = check
+
+
+@dataclass
+class _Pass:
+    """One run over the clip's frames, before the summary."""
+
+    result: ClipResult
+    stages: ClipStages
+    estimator: PoseEstimator | None
+    stopped: KeyboardInterrupt | None
+
+
 def analyze_clip(
-    source_path: Path,
-    out_dir: Path,
-    options: AnalysisOptions = AnalysisOptions(),
-    estimator: PoseEstimator | None = None,
+    source_path: Path, out_dir: Path, options: AnalysisOptions = AnalysisOptions()
 ) -> ClipResult:
     """Analyse every frame of a clip and write the records and summary to out_dir.
 
     Raises SourceError / ModelError / SpecError / AnalysisError with one-line messages.
     """
     share_one_heap()  # freed frames are reused by every thread (run.malloc)
-    if estimator is not None:
-        return _analyze_clip(source_path, out_dir, options, estimator, None)
-    # The model the analysis will most likely run loads while the orientation probe (and
-    # recognition) decide the rest: start-up. Another model is loaded after all if the
-    # exercise found names one.
+    # The model the analysis will most likely run loads in a thread while the rest gets
+    # ready (the prescan, with `auto`): start-up. Another model is loaded after all if
+    # the exercise found names one.
     likely = options.model_path or offline_model_path("full")
     with Preload(lambda: tracked_estimator(likely), PersonTracker.close,
                  name="model-preload") as preload:
-        return _analyze_clip(source_path, out_dir, options, None, (likely, preload))
+        return _analyze_clip(source_path, out_dir, options, (likely, preload))
 
 
 def _analyze_clip(
     source_path: Path,
     out_dir: Path,
     options: AnalysisOptions,
-    estimator: PoseEstimator | None,
-    preloaded: tuple[Path, Preload[PersonTracker]] | None,
+    preloaded: tuple[Path, Preload[PersonTracker]],
 ) -> ClipResult:
+    watch: OrientationWatch | None = None
+    if options.exercise == AUTO:
+        spec, recognition, orientation = recognise_exercise(source_path, options.model_path)
+    else:
+        spec, recognition = load_exercise(options.exercise), None  # a bad id fails first
+        orientation, watch = None, OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S)
+    model = Path(options.model_path or offline_model_path(
+        spec.offline_model if spec else "full"))
+
+    def fresh_estimator() -> PersonTracker:
+        return tracked_estimator(model)
+
+    if Path(preloaded[0]) == model:
+        first_estimator = preloaded[1].take
+    else:
+        preloaded[1].discard()  # not the model this exercise runs
+        first_estimator = fresh_estimator
+    try:
+        run = _run_pass(source_path, out_dir, options, spec, first_estimator,
+                        orientation.turn_deg if orientation else 0, watch)
+    except TurnNeeded as turned:  # rare: the frames measured so far are measured again
+        orientation = turned.check
+        run = _run_pass(source_path, out_dir, options, spec, fresh_estimator,
+                        orientation.turn_deg, None)
+    if orientation is None:  # the watch's check; an interrupted run was not turned
+        orientation = dataclasses.replace(watch.finish(), turn_deg=0)
+    result, stages = run.result, run.stages
+    note = orientation.note(source_path.name)
+    result.notes += [note] if note else []
+    result.summary = clip_summary(stages.frames, _clip_info(result), run.estimator, recognition)
+    result.summary["orientation"] = orientation.summary()
+    if options.blur_faces:
+        result.summary["blur_faces"] = True
+    if options.adaptive is not None:
+        result.summary["analysis"] = _adaptive_info(result, options.adaptive)
+    if run.stopped is not None:
+        _stop(result, run.stopped)
+    result.files.append(write_json(out_dir / "summary.json", result.summary))
+    _check_result(result)
+    _write_extras(result, options)
+    return result
+
+
+def _run_pass(
+    source_path: Path,
+    out_dir: Path,
+    options: AnalysisOptions,
+    spec: ExerciseSpec | None,
+    load_estimator,
+    turn_deg: int,
+    watch: OrientationWatch | None,
+) -> _Pass:
+    """Every frame of the clip, turned `turn_deg`, through the model and the stages.
+    With `watch`, raises TurnNeeded (everything closed) when its check finds a turn."""
     with open_source(source_path) as source:
-        spec, recognition, orientation = choose_exercise(
-            options.exercise, source_path, options.model_path
-        )
-        if orientation.turn_deg:
-            source.turn(orientation.turn_deg)
+        if turn_deg:
+            source.turn(turn_deg)
         source.limit(MAX_FRAME_SIDE)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
-        note = orientation.note(source_path.name)
-        result.notes += [note] if note else []
         video = (VideoSettings(_video_fps(source.info), source.info.frame_size)
                  if options.video else None)
         stages = ClipStages(out_dir, spec, video, options.blur_faces)
-        own_estimator = estimator is None
+        estimator = None
         twins: list = []
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         stopped: KeyboardInterrupt | None = None
         try:
-            if own_estimator:
-                model = options.model_path or offline_model_path(
-                    spec.offline_model if spec else "full")
-                if preloaded is not None and Path(model) == Path(preloaded[0]):
-                    estimator = preloaded[1].take()
-                else:
-                    if preloaded is not None:
-                        preloaded[1].discard()  # not the model this exercise runs
-                    estimator = tracked_estimator(model)
-                twins = _twin_landmarkers(estimator, options)
+            estimator = load_estimator()
+            twins = _twin_landmarkers(estimator, options)
             try:
-                _analyze_frames(
-                    source, estimator, stages, result, progress, options.adaptive, twins
-                )
+                _analyze_frames(source, estimator, stages, result, progress, options.adaptive,
+                                twins, watch)
             except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (run.interrupt)
                 stopped = stop
         finally:
@@ -252,23 +306,12 @@ def _analyze_clip(
             # left open prints a traceback when the interpreter exits.
             for twin in twins:
                 twin.close()
-            if own_estimator and estimator is not None:
+            if estimator is not None:
                 estimator.close()
             stages.close()
         result.ended_early = source.ended_early and stopped is None  # a stop is no truncation
         result.files += stages.files
-    result.summary = clip_summary(stages.frames, _clip_info(result), estimator, recognition)
-    result.summary["orientation"] = orientation.summary()
-    if options.blur_faces:
-        result.summary["blur_faces"] = True
-    if options.adaptive is not None:
-        result.summary["analysis"] = _adaptive_info(result, options.adaptive)
-    if stopped is not None:
-        _stop(result, stopped)
-    result.files.append(write_json(out_dir / "summary.json", result.summary))
-    _check_result(result)
-    _write_extras(result, options)
-    return result
+    return _Pass(result, stages, estimator, stopped)
 
 
 def _stop(result: ClipResult, stop: KeyboardInterrupt) -> None:
@@ -302,6 +345,7 @@ def _analyze_frames(
     progress: Progress,
     adaptive: AdaptiveParams | None = None,
     twins: list | None = None,
+    watch: OrientationWatch | None = None,
 ) -> None:
     """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
     thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
@@ -312,7 +356,8 @@ def _analyze_frames(
     here unchanged, and everything measured before an error or Ctrl-C still written.
     With `adaptive`, the model runs on fewer frames while the body is still
     (posecoach.pose.adaptive), dealt out to the landmarkers in turn; the others get
-    interpolated poses.
+    interpolated poses. With `watch`, the poses also feed the orientation check, and
+    TurnNeeded is raised when it finds the picture turned.
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH, max_bytes=PIPELINE_BYTES,
@@ -339,6 +384,15 @@ def _analyze_frames(
             result.model_frames += analysed
             result.detected += pose is not None
             progress.update()
+            if watch is not None:
+                _raise_if_turned(watch.add(frame.time_s, pose))
+        if watch is not None:
+            _raise_if_turned(watch.finish())
+
+
+def _raise_if_turned(check: OrientationCheck | None) -> None:
+    if check is not None and check.turn_deg:
+        raise TurnNeeded(check)
 
 
 def _frame_bytes(frame: Frame) -> int:

@@ -13,6 +13,11 @@ recognised, and only frames that pass the gravity checks vote. The decision:
 2. otherwise the turn with the largest recognised share wins, if it reaches `MIN_SHARE`
    and explains at least `TURN_MARGIN` more of the sample than the picture as it is.
 
+With the exercise given, no probe runs before the analysis: `OrientationWatch` samples
+the analysis' own poses the way the probe would, and the analysis starts again, turned,
+only in the rare clip the check finds turned (start-up is the analysis' first frame, not
+the probe's twenty).
+
 The frames of the analysis are then turned before the model (posecoach.pose.sources),
 so landmarks, overlay and video are upright, as with honoured rotation metadata. The
 model finds a turned body about as well as an upright one (mean landmark visibility on
@@ -29,7 +34,7 @@ from pathlib import Path
 from posecoach.exercises import Recognition, recognize
 from posecoach.measure.orientation import TURNS_DEG, turn_pose
 from posecoach.measure.stream import MetricsTracker
-from posecoach.pose.sources import open_source
+from posecoach.pose.sources import Sampling, open_source
 from posecoach.pose.tracking import tracked_estimator
 from posecoach.run.concurrency import Prefetch
 from posecoach.types import FrameMetrics, Pose
@@ -136,3 +141,30 @@ def choose_turn(samples: Sequence[Sample]) -> OrientationCheck:
         shares=shares,
         metrics=by_turn[turn],
     )
+
+
+class OrientationWatch:
+    """The orientation check on frames that pass by anyway (the analysis' own): the poses
+    of frames `step_s` apart over the first `seconds`, sampled as `probe_poses` samples
+    them, judged by `choose_turn` once a frame past the window arrives or the clip ends."""
+
+    def __init__(self, seconds: float, step_s: float):
+        self._sampling = Sampling(step_s, seconds)
+        self._samples: list[Sample] = []
+        self.check: OrientationCheck | None = None
+
+    def add(self, time_s: float, pose: Pose | None) -> OrientationCheck | None:
+        """The check when this frame closes the window (once), else None."""
+        if self.check is not None:
+            return None
+        if self._sampling.past(time_s):
+            return self.finish()
+        if self._sampling.take(time_s):
+            self._samples.append((time_s, pose))
+        return None
+
+    def finish(self) -> OrientationCheck:
+        """The check of what was sampled (the window closed or the clip ended)."""
+        if self.check is None:
+            self.check = choose_turn(self._samples)
+        return self.check

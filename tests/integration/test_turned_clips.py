@@ -3,7 +3,8 @@
 Three seconds of the kneeling sample's hold, turned with cv2 and written without any
 rotation metadata (as a phone held sideways, or a clip whose metadata was lost): the
 analysis must find the turn from the pose, say so in one line, turn the frames back and
-recognise the kneeling stretch; a lying clip must be kept as it is.
+recognise the kneeling stretch; a lying clip must be kept as it is. With the exercise
+given, the check runs on the analysis' own frames, which start again turned.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def test_turned_clip_with_the_exercise_given_is_turned_back_too(tmp_path):
                                       "kneeling_hip_flexor")
     assert "sideways" in done.stderr and summary["orientation"]["turned_deg"] == 90
     assert postures.count("kneeling") >= 0.9 * len(postures)
+    # The analysis began unturned and started again once its own check found the turn:
+    # every frame once, from the first, upright.
+    assert len(postures) == summary["clip"]["frames"] == summary["clip"]["frames_announced"]
+    assert summary["clip"]["turned_deg"] == 90 and summary["clip"]["size"] == [960, 540]
 
 
 @pytest.mark.model

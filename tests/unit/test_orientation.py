@@ -10,7 +10,7 @@ from fixtures.poses import Figure, make_pose
 from posecoach.landmarks import Landmark
 from posecoach.measure.orientation import TURNS_DEG, gravity_ok, turn_pose
 from posecoach.measure.stream import kneeling_side
-from posecoach.run.orientation import choose_turn, turned_metrics
+from posecoach.run.orientation import OrientationWatch, choose_turn, turned_metrics
 
 KNEELING = Figure()  # half kneeling, side-on, the right way up
 # Lying on the back, the working leg hanging off the bench edge, the other knee hugged.
@@ -114,3 +114,30 @@ def test_a_turned_body_no_turn_explains_is_reported():
     check = choose_turn([(i * 0.33, pose) for i in range(20)])
     assert check.turn_deg == 0 and check.doubtful and check.upright_share == 0.0
     assert "looks upside down or sideways" in check.note("clip.mp4")
+
+
+def _watch_frames(pose, seconds: float, fps: float = 30.0):
+    return [(i / fps, pose) for i in range(int(seconds * fps))]
+
+
+@pytest.mark.parametrize("turn", TURNS_DEG)
+def test_the_watch_decides_on_the_frames_a_probe_would_take(turn):
+    # Every frame of a 30 fps clip passes by; the watch keeps one a second over the first
+    # 20 s (21 frames, 0 s to 20 s) and decides on the first frame past the window.
+    pose = turn_pose(make_pose(KNEELING), turn)
+    watch = OrientationWatch(seconds=20.0, step_s=1.0)
+    decided = [(t, check) for t, p in _watch_frames(pose, 25.0)
+               if (check := watch.add(t, p)) is not None]
+    assert len(decided) == 1
+    time_s, check = decided[0]
+    assert 20.0 < time_s <= 20.0 + 1 / 30 + 1e-9
+    assert check.frames == 21 and check.turn_deg == (360 - turn) % 360
+    assert watch.finish() is check  # decided once
+
+
+def test_a_clip_shorter_than_the_window_is_decided_when_it_ends():
+    pose = turn_pose(make_pose(KNEELING), 90)
+    watch = OrientationWatch(seconds=20.0, step_s=1.0)
+    assert all(watch.add(t, p) is None for t, p in _watch_frames(pose, 4.0))
+    check = watch.finish()
+    assert check.frames == 4 and check.turn_deg == 270
