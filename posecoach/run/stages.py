@@ -1,7 +1,8 @@
 """The per-frame stages after the pose model, one code path for offline analysis and live
 coaching:
 
-    pose -> metrics (measure.stream) -> session state (exercises) -> FrameRecord
+    pose -> leg labels kept (pose.legs) -> metrics (measure.stream) -> session state
+         (exercises) -> FrameRecord
          -> sinks: landmarks.csv, frames.csv, annotated.mp4            (RecordSinks)
 
 The two modes differ only in their clocks, which are passed in:
@@ -30,6 +31,7 @@ from posecoach.exercises.guidance import setup_message
 from posecoach.measure.stream import MetricsTracker
 from posecoach.outputs.sinks import FramesCsvSink, LandmarksCsvSink
 from posecoach.outputs.video_writer import VideoInfo, VideoWriter
+from posecoach.pose.legs import LegIdentity
 from posecoach.results.summary import ClipStats, build_summary
 from posecoach.schema import SessionResult
 from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose, SessionState
@@ -41,6 +43,7 @@ class FrameStages:
     """Metrics, session and statistics for one stream, one frame at a time (in order)."""
 
     def __init__(self, spec: ExerciseSpec | None):
+        self.legs = LegIdentity()
         self.tracker = MetricsTracker()
         self.stats = ClipStats()
         self.spec: ExerciseSpec | None = None
@@ -63,7 +66,9 @@ class FrameStages:
         step_session: bool = True,
     ) -> FrameRecord:
         """The frame's record. `session_time` replaces the frame's time for the session
-        (live pauses); with `step_session` False the session keeps its last state."""
+        (live pauses); with `step_session` False the session keeps its last state. The
+        record carries the pose with its legs' labels kept (what the metrics saw)."""
+        pose = self.legs.update(pose, frame.time_s)
         metrics = self.tracker.update(pose, frame.time_s)
         return self.record(frame, pose, metrics, session_time, step_session)
 
@@ -192,10 +197,14 @@ def clip_summary(
     recognition: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary.json document of a stream, offline or live."""
-    return build_summary(
+    summary = build_summary(
         clip, model_info(estimator), stages.stats, stages.finish(), recognition,
         safety_info(stages.spec),
     )
+    # How often the model's leg labels were corrected (posecoach.pose.legs).
+    summary["leg_labels"] = {"swapped_frames": stages.legs.swapped_frames,
+                             "hidden_leg_frames": stages.legs.hidden_frames}
+    return summary
 
 
 def write_json(path: Path, document: dict[str, Any]) -> Path:

@@ -5,7 +5,8 @@
     python tools/bench/bench_accuracy.py --corpus DIR --yaw-sweep [--plot PNG]
     python tools/bench/bench_accuracy.py --corpus DIR --write  # docs/accuracy.{json,md}
 
-"ours" is MetricsTracker as the app runs it (calibration, thigh outline, side and facing
+"ours" is the app's per-frame path (run.stages): the leg labels kept across frames
+(pose.legs), then MetricsTracker (calibration, thigh outline, side and facing
 hysteresis, smoothing, the pelvis estimates). "raw" is what a straightforward
 implementation does: BlazePose's landmarks as they come, plain 2-D joint geometry, no
 calibration and no smoothing, given the true working side and the same facing decision
@@ -56,6 +57,7 @@ from posecoach.measure.sagittal import world_sagittal  # noqa: E402
 from posecoach.measure.stream import MetricsTracker  # noqa: E402
 from posecoach.measure.view import ViewGate, signed_view_angle  # noqa: E402
 from posecoach.pose.adaptive import adaptive_poses  # noqa: E402
+from posecoach.pose.legs import LegIdentity  # noqa: E402
 from posecoach.registry import ESTIMATED_METRICS, METRIC_NAMES  # noqa: E402
 from posecoach.types import Frame, Pose  # noqa: E402
 from tools.synth.gtclips import VIDEOS, Clip, iter_frames, load_clips, load_corpus  # noqa: E402
@@ -137,9 +139,11 @@ def run_clip(
     view_ok, view_angle, signed = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan)
     flags = np.zeros(n, bool)
     rule, rule_state = arch_rule(clip), None
+    legs = LegIdentity()
     for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
         rows[i] = row
-        fm = tracker.update(pose, float(clip.raw["time_s"][i]))
+        time_s = float(clip.raw["time_s"][i])
+        fm = tracker.update(legs.update(pose, time_s), time_s)
         for m in METRIC_NAMES:
             ours[m][i] = fm.get(m)
         if rule is not None:
