@@ -66,8 +66,8 @@ def test_each_body_is_in_exactly_one_split(bodies, clips):
     split_of = {b.id: b.split for b in bodies}
     by_split = {}
     for clip in clips:
-        if clip.split == "sweep":
-            assert split_of[clip.body.id] == "test"
+        if clip.split in cs.SWEEP_SPLITS:  # the test bodies' sweep and the val bodies'
+            assert split_of[clip.body.id] == cs.SWEEP_SPLITS[clip.split][0]
             continue
         assert split_of[clip.body.id] == clip.split
         by_split.setdefault(clip.split, set()).add(clip.body.id)
@@ -92,7 +92,7 @@ def test_sampling_is_reproducible_and_seeded(clips):
 
 
 def test_main_splits_respect_the_camera_and_duration_ranges(clips):
-    main = [c for c in clips if c.split != "sweep"]
+    main = [c for c in clips if c.split not in cs.SWEEP_SPLITS]
     assert 150 <= len(main) <= 260
     for c in main:
         assert abs(c.camera.yaw_deg) <= cs.YAW_MAX
@@ -124,7 +124,7 @@ def test_near_leg_follows_the_camera_side(clips):
 
 
 def test_fault_values_are_in_the_specified_ranges(clips):
-    main = [c for c in clips if c.split != "sweep"]
+    main = [c for c in clips if c.split not in cs.SWEEP_SPLITS]
     arches = [c for c in main if c.klass in ("kneel_arch", "kneel_start_arch")]
     assert arches
     for c in arches:
@@ -150,8 +150,9 @@ def test_timelines_use_the_phase_vocabulary(clips):
     assert phases[0] == "hold" and "fault" in phases
 
 
-def test_sweep_covers_every_yaw_both_ways_near_and_far(clips):
-    sweep = [c for c in clips if c.split == "sweep"]
+@pytest.mark.parametrize("split", sorted(cs.SWEEP_SPLITS))
+def test_sweep_covers_every_yaw_both_ways_near_and_far(clips, split):
+    sweep = [c for c in clips if c.split == split]
     kneel = [c for c in sweep if c.kind == "kneeling"]
     bench = [c for c in sweep if c.surface == "bench"]
     want = {float(s * y) for y in cs.SWEEP_YAWS for s in (1, -1)}
@@ -168,6 +169,13 @@ def test_sweep_covers_every_yaw_both_ways_near_and_far(clips):
     assert all(abs(c.duration_s - cs.SWEEP_DURATION_S) < 1e-6 for c in sweep)
     assert {c.camera.side for c in sweep} == {1, -1}
     assert {c.klass for c in kneel} == {"kneel_good", "kneel_arch"}
+
+
+def test_the_two_sweeps_share_their_plan_but_no_body():
+    val, test = (cs.corpus(cs.DEFAULT_SEED, (split,)) for split in ("valsweep", "sweep"))
+    assert [(c.klass, c.camera.yaw_deg, c.near_leg) for c in val] == [
+        (c.klass, c.camera.yaw_deg, c.near_leg) for c in test]
+    assert not {c.body.id for c in val} & {c.body.id for c in test}
 
 
 def test_metadata_records_what_the_accuracy_work_needs(clips):

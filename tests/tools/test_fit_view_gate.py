@@ -60,7 +60,7 @@ def test_a_sweep_without_a_side_on_band_is_refused(tmp_path, capsys):
     with pytest.raises(ValueError, match="side-on"):
         fit_view_gate.fit_gate({"10": _band(2.0, 0.9, 12.0)})
     path = tmp_path / "accuracy.json"
-    path.write_text(json.dumps({"yaw_sweep": None}))
+    path.write_text(json.dumps({"yaw_sweep_val": None}))
     assert fit_view_gate.main(["--accuracy", str(path)]) == 1
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -70,8 +70,22 @@ def test_the_written_gate_is_what_the_runtime_loads(tmp_path, monkeypatch):
 
     accuracy = tmp_path / "accuracy.json"
     curve = sweep((2.0, 0.97, 8.0), (3.5, 0.9, 14.0))
-    accuracy.write_text(json.dumps({"yaw_sweep": {"kneeling": curve}}))
+    accuracy.write_text(json.dumps({"yaw_sweep_val": {"kneeling": curve}}))
     monkeypatch.setattr(fit_view_gate, "GATE", tmp_path / "view_gate.json")
     assert fit_view_gate.main(["--accuracy", str(accuracy), "--write"]) == 0
     gate = load_view_gate(tmp_path / "view_gate.json")
     assert (gate.bad_deg, gate.good_deg) == (11.0, 6.0)
+
+
+def test_the_gate_is_chosen_on_the_validation_sweep_and_checked_on_the_test_one(tmp_path):
+    val = sweep((2.0, 0.97, 8.0), (2.5, 0.95, 14.0), (4.0, 0.8, 20.0))
+    test = sweep((2.0, 0.97, 8.0), (3.4, 0.95, 14.0), (4.0, 0.8, 20.0))
+    accuracy = tmp_path / "accuracy.json"
+    accuracy.write_text(json.dumps({"yaw_sweep_val": {"kneeling": val},
+                                    "yaw_sweep": {"kneeling": test}}))
+    gate = fit_view_gate.fit_gate(val)
+    assert gate["passing_true_yaw_deg"] == 5.0  # the test sweep's third band is not asked
+    check = fit_view_gate.check_gate(gate, test)
+    assert [b["passes"] for b in check["bands"].values()] == [True, False]
+    assert check["holds"] is False
+    assert fit_view_gate.main(["--accuracy", str(accuracy)]) == 0

@@ -3,10 +3,11 @@
     python tools/bench/bench_accuracy.py --corpus CORPUS --yaw-sweep --write   # the curve
     python tools/calibrate/fit_view_gate.py [--write]                            # the gate
 
-Reads the yaw sweep that bench_accuracy wrote to docs/accuracy.json (per clip class and
-band of true |yaw|: hip extension error, arch recall, and the median of what the view
-estimate read), takes the kneeling class (--class: the upright stretches, where the
-person turns to the camera and the turn advice is given), and:
+Reads the validation bodies' yaw sweep that bench_accuracy wrote to docs/accuracy.json
+("yaw_sweep_val": per clip class and band of true |yaw|, hip extension error, arch
+recall, and the median of what the view estimate read), takes the kneeling class
+(--class: the upright stretches, where the person turns to the camera and the turn
+advice is given), and:
 
 1. Smooths the curve the only way physics allows: turning away from side-on cannot make
    a 2-D angle better, so the hip extension error is fitted non-decreasing and the arch
@@ -25,7 +26,9 @@ person turns to the camera and the turn advice is given), and:
 The gate is applied to the estimated view angle, not to the true yaw (which no user has),
 so `bad_deg` is placed halfway between what the estimate reads in the last passing band
 and in the first failing one; `good_deg` (side-on again) is --hysteresis below it.
-With --write the gate and how it was found go to models/view_gate.json.
+The gate chosen there is then checked, never tuned, on the test bodies' sweep
+("yaw_sweep"): the same smoothing and limits, band by band up to the gate (`check_gate`).
+With --write the gate, how it was found and that check go to models/view_gate.json.
 """
 
 from __future__ import annotations
@@ -136,6 +139,27 @@ def fit_gate(sweep: dict, hip_limit: float = 3.0, hip_rise: float = 1.5,
     }
 
 
+def check_gate(gate: dict, sweep: dict) -> dict:
+    """How the bands up to the gate's passing yaw fare on another sweep (the test
+    bodies'), with the gate's own limits and the same smoothing."""
+    bands = sorted(sweep, key=float)
+    hip = _smoothed(sweep, bands, _hip, increasing=True)
+    recall = _smoothed(sweep, bands, _recall, increasing=False)
+    c = gate["criteria"]
+    out = {}
+    for b in bands:
+        if float(b) > gate["passing_true_yaw_deg"]:
+            break
+        ok = b in hip and hip[b] <= c["hip_extension_mae_max_deg"] and (
+            b not in recall or c["arch_recall_min"] is None
+            or recall[b] >= c["arch_recall_min"])
+        out[b] = {"clips": sweep[b].get("clips"), "hip_extension_mae_deg": _hip(sweep[b]),
+                  "hip_extension_smoothed_deg": _round(hip.get(b)),
+                  "arch_recall": _recall(sweep[b]),
+                  "arch_recall_smoothed": _round(recall.get(b)), "passes": bool(ok)}
+    return {"bands": out, "holds": all(b["passes"] for b in out.values())}
+
+
 def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f}"
 
@@ -159,13 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write models/view_gate.json")
     args = parser.parse_args(argv)
     try:
-        sweep = (json.loads(args.accuracy.read_text(encoding="utf-8")).get("yaw_sweep")
-                 or {}).get(args.klass)
+        document = json.loads(args.accuracy.read_text(encoding="utf-8"))
+        sweep = (document.get("yaw_sweep_val") or {}).get(args.klass)
         if not sweep:
-            raise ValueError(f"no {args.klass} yaw sweep in it "
-                             "(run bench_accuracy.py --yaw-sweep --write)")
+            raise ValueError(f"no {args.klass} yaw sweep of the validation bodies in it "
+                             "(run bench_accuracy.py --yaw-sweep --write on a corpus with "
+                             "its valsweep split)")
         gate = fit_gate(sweep, args.hip_limit, args.hip_rise, args.recall_floor,
                         args.recall_drop, args.hysteresis, args.reference_deg)
+        test = (document.get("yaw_sweep") or {}).get(args.klass)
+        gate["test_check"] = check_gate(gate, test) if test else None
     except (OSError, ValueError, KeyError) as exc:
         print(f"fit_view_gate: {args.accuracy}: {exc}", file=sys.stderr)
         return 1
@@ -181,16 +208,28 @@ def main(argv: list[str] | None = None) -> int:
               f"{_fmt(b['hip_extension_smoothed_deg'])}), recall {_fmt(b['arch_recall'])} "
               f"(smoothed {_fmt(b['arch_recall_smoothed'])}), estimate reads "
               f"{_fmt(b['view_median_deg'])}  {'pass' if b['passes'] else 'FAIL'}")
-    print(f"gate: coach up to a true |yaw| of {gate['passing_true_yaw_deg']:.0f} deg; "
-          f"oblique above an estimated {gate['bad_deg']} deg, side-on again below "
-          f"{gate['good_deg']} deg")
+    print(f"gate (validation bodies): coach up to a true |yaw| of "
+          f"{gate['passing_true_yaw_deg']:.0f} deg; oblique above an estimated "
+          f"{gate['bad_deg']} deg, side-on again below {gate['good_deg']} deg")
+    check = gate["test_check"]
+    if check is None:
+        print("test bodies: no sweep to check the gate on")
+    else:
+        for band, b in check["bands"].items():
+            print(f"  test |yaw| {float(band):4.0f} ({b['clips']} clips): hip "
+                  f"{_fmt(b['hip_extension_mae_deg'])} (smoothed "
+                  f"{_fmt(b['hip_extension_smoothed_deg'])}), recall "
+                  f"{_fmt(b['arch_recall'])}  {'pass' if b['passes'] else 'FAIL'}")
+        print(f"test bodies: the gate {'holds' if check['holds'] else 'does NOT hold'} "
+              "up to its passing yaw")
     if args.write:
         source = (args.accuracy.relative_to(ROOT) if args.accuracy.is_relative_to(ROOT)
                   else args.accuracy)
         gate["provenance"] = {
             "made_by": "python tools/calibrate/fit_view_gate.py --write",
             "from": f"{source}, {args.klass} clips (bench_accuracy.py --corpus CORPUS "
-                    "--yaw-sweep --write: the sweep's test-split bodies)",
+                    "--yaw-sweep --write): chosen on the validation bodies' sweep, "
+                    "checked on the test bodies'",
             "date": date.today().isoformat()}
         GATE.write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {GATE}")

@@ -1,6 +1,6 @@
 """Render the seeded accuracy corpus: many short clips with exact ground truth.
 
-    python -m tools.clipgen.corpus --out /work/corpus [--split train|val|test|sweep|all]
+    python -m tools.clipgen.corpus --out /work/corpus [--split train|val|test|sweep|valsweep|all]
         [--limit N] [--jobs 1] [--seed S]
 
 What is in it and why: see corpus_spec.py (bodies, splits by body, cameras, clothing,

@@ -27,10 +27,12 @@ Method and why:
   key values jittered per clip (e.g. the arch fault's anterior pelvic tilt 5-20 deg and
   lumbar extension 5-25 deg, eased in over 0.3-1.5 s).
 - The sweep: kneeling clips (good hold or an arch episode) at every yaw of SWEEP_YAWS in
-  both directions, working leg near and far, and bench clips at SWEEP_BENCH_YAWS, all on
-  test-split bodies only, so a yaw-accuracy curve is measured on bodies no model was
-  tuned on. The ground truth is measured on the 3-D skeleton in the body's own sagittal
-  plane, so it does not depend on yaw; the true yaw is recorded.
+  both directions, working leg near and far, and bench clips at SWEEP_BENCH_YAWS, twice:
+  on validation bodies ("valsweep", where the view gate is chosen) and on test bodies
+  ("sweep", where it is reported), so the curve that scores the gate is measured on
+  bodies nothing was fitted or chosen on. The ground truth is measured on the 3-D
+  skeleton in the body's own sagittal plane, so it does not depend on yaw; the true yaw
+  is recorded.
 
 Everything is derived from `seed` through numpy Generators keyed by (seed, purpose,
 index), so one clip's parameters do not depend on which other clips are selected.
@@ -51,7 +53,10 @@ CORPUS_VERSION = "1"
 DEFAULT_SEED = 20260
 N_BODIES = 64
 SPLIT_FRACTIONS = (("train", 0.6), ("val", 0.2), ("test", 0.2))
-SPLITS = ("train", "val", "test", "sweep")
+SPLITS = ("train", "val", "test", "sweep", "valsweep")
+# The yaw sweeps: "valsweep" on validation bodies (the view gate is chosen on it), "sweep"
+# on test bodies (what the gate is then reported on).
+SWEEP_SPLITS = {"sweep": ("test", 20), "valsweep": ("val", 21)}
 CLIPS_PER_BODY = 3  # train/val/test clips per body
 
 AGE_RANGE = (0.67, 1.0)
@@ -666,11 +671,12 @@ def split_clips(seed: int, bodies: list[BodySpec], split: str) -> list[ClipSpec]
     return clips
 
 
-def sweep_clips(seed: int, bodies: list[BodySpec]) -> list[ClipSpec]:
-    """Yaw sweep on test-split bodies: kneeling at SWEEP_YAWS and bench at SWEEP_BENCH_YAWS,
-    each yaw in both directions (0 once), working leg near and far."""
-    purpose = 20
-    test = [b for b in bodies if b.split == "test"]
+def sweep_clips(seed: int, bodies: list[BodySpec], split: str = "sweep") -> list[ClipSpec]:
+    """Yaw sweep on one split's bodies (SWEEP_SPLITS: test for "sweep", val for
+    "valsweep"): kneeling at SWEEP_YAWS and bench at SWEEP_BENCH_YAWS, each yaw in both
+    directions (0 once), working leg near and far."""
+    body_split, purpose = SWEEP_SPLITS[split]
+    test = [b for b in bodies if b.split == body_split]
     plan = []
     for family, yaws in (("kneel", SWEEP_YAWS), ("bench", SWEEP_BENCH_YAWS)):
         signed = sorted({float(s * y) for y in yaws for s in (1, -1)})
@@ -687,10 +693,10 @@ def sweep_clips(seed: int, bodies: list[BodySpec]) -> list[ClipSpec]:
         side = near_side if leg == "near" else ("R" if near_side == "L" else "L")
         klass = f"{family}_good" if (i // 2) % 2 == 0 else f"{family}_arch"
         tag = f"yaw{'p' if yaw >= 0 else 'm'}{abs(int(yaw)):02d}_{leg}"
-        name = f"sweep_{i:04d}_{klass}_{tag}"
+        name = f"{split}_{i:04d}_{klass}_{tag}"
         clips.append(
             make_clip(
-                name, "sweep", body, klass, rng, clip_seed, yaw, camera_side, side, short=True
+                name, split, body, klass, rng, clip_seed, yaw, camera_side, side, short=True
             )
         )
     return clips
@@ -701,5 +707,6 @@ def corpus(seed: int = DEFAULT_SEED, splits: tuple[str, ...] = SPLITS) -> list[C
     bodies = sample_bodies(seed)
     clips: list[ClipSpec] = []
     for split in splits:
-        clips += sweep_clips(seed, bodies) if split == "sweep" else split_clips(seed, bodies, split)
+        clips += (sweep_clips(seed, bodies, split) if split in SWEEP_SPLITS
+                  else split_clips(seed, bodies, split))
     return clips
