@@ -27,7 +27,8 @@ are right far more often than not, and the first frames of a track are often tan
 the reference is the model's labelling as it comes until the legs have moved plausibly
 for `SETTLE_FRAMES` frames on end.
 
-After a gap (no pose for `MAX_GAP_S`, or a sparse sample of the clip) everything learned
+After a gap (no pose for `MAX_GAP_S`, or a sparse sample of the clip), or when the torso
+jumps or changes size at once (the model finding the body afresh), everything learned
 is dropped and the legs settle again.
 """
 
@@ -56,6 +57,10 @@ MIN_GAIN = 0.4  # both legs together, for a swap
 COINCIDE = 0.25  # a leg that jumps to within this of the other one has landed on it
 APART = 0.5  # and is held until they are this far apart again
 MAX_GAP_S = 0.25
+# A torso that changes length by more than this factor, or moves more than MAX_JUMP of
+# its length, between two frames is the model finding the body afresh (its first frames
+# on a person are often a wrong guess at a smaller scale): the legs settle again.
+MAX_TORSO_CHANGE = 1.3
 # The first frames of a track are often tangled; the reference is taken from the model's
 # labels as they come until the legs have moved plausibly this many frames on end.
 SETTLE_FRAMES = 4
@@ -117,6 +122,7 @@ class LegIdentity:
         self._collapsed = np.zeros((len(GROUPS), 2), bool)
         self._last_time = -np.inf
         self._settled = 0  # frames on end the legs moved plausibly, while settling
+        self._torso: tuple[np.ndarray, float] | None = None  # centre, length
 
     def update(self, pose: Pose | None, time_s: float) -> Pose | None:
         if pose is None:
@@ -127,6 +133,14 @@ class LegIdentity:
         scale = torso_length(pose)
         if not scale > 0:
             return pose
+        centre = pose.xy[[int(p) for p in _TORSO]].mean(axis=0)
+        if self._torso is not None:
+            was_centre, was_scale = self._torso
+            ratio = scale / was_scale
+            moved = float(np.linalg.norm(centre - was_centre)) / was_scale
+            if not 1 / MAX_TORSO_CHANGE <= ratio <= MAX_TORSO_CHANGE or moved > MAX_JUMP:
+                self.reset()
+        self._torso = (centre, scale)
         if self._settled < SETTLE_FRAMES:
             self._settle(pose, time_s, scale)
             return pose

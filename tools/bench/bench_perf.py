@@ -247,7 +247,7 @@ def print_rounds(runs: list[Run], lengths: list[int]) -> None:
 def print_startup(runs: list[Run]) -> None:
     shortest = min(r.seconds for r in runs)
     for variant, what in (
-        ("given", "--exercise given: after the orientation probe, 20 s at 1 frame/s"),
+        ("given", "--exercise given: no probe, the orientation checked on the analysis"),
         ("full", "exercise recognised: after the prescan, 60 s at 3 frames/s"),
     ):
         mine = [r for r in runs if r.variant == variant and r.seconds == shortest]
