@@ -126,9 +126,11 @@ def adaptive_frames(clip: Clip) -> Iterator[tuple[int, int, Pose | None]]:
 def run_clip(
     clip: Clip, adaptive: bool = False, calibration: Calibration = DEFAULT_CALIBRATION,
     view_gate: ViewGate | None = None, sagittal: bool | None = None,
+    leg_identity: bool = True,
 ) -> dict:
     """Per-frame values of ours and raw, aligned to ground-truth rows. `sagittal` sets
-    the tracker's sagittal_correction (None: the app's default)."""
+    the tracker's sagittal_correction (None: the app's default); `leg_identity` False
+    scores ours without the leg-label check, to measure what that check is worth."""
     options = {} if sagittal is None else {"sagittal_correction": sagittal}
     tracker = MetricsTracker(calibration=calibration, view_gate=view_gate, **options)
     n = clip.n
@@ -145,7 +147,7 @@ def run_clip(
     for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
         rows[i] = row
         time_s = float(clip.raw["time_s"][i])
-        fm = tracker.update(legs.update(pose, time_s), time_s)
+        fm = tracker.update(legs.update(pose, time_s) if leg_identity else pose, time_s)
         for m in METRIC_NAMES:
             ours[m][i] = fm.get(m)
         if rule is not None:
@@ -316,18 +318,20 @@ def _num(value) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 3)
 
 
-def score_groups(clips: list[Clip], adaptive: bool, calibration: Calibration) -> dict:
+def score_groups(clips: list[Clip], adaptive: bool, calibration: Calibration,
+                 leg_identity: bool = True) -> dict:
     """Tallies keyed (split, class), plus (split, 'all')."""
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for clip in clips:
-        res = run_clip(clip, adaptive, calibration)
+        res = run_clip(clip, adaptive, calibration, leg_identity=leg_identity)
         for key in ((split_of(clip), clip_class(clip)), (split_of(clip), "all")):
             score_clip(clip, res, tallies[key])
     return tallies
 
 
-def report(clips: list[Clip], adaptive: bool, calibration: Calibration) -> dict:
-    tallies = score_groups(clips, adaptive, calibration)
+def report(clips: list[Clip], adaptive: bool, calibration: Calibration,
+           leg_identity: bool = True) -> dict:
+    tallies = score_groups(clips, adaptive, calibration, leg_identity)
     order = {"train": 0, "val": 1, "test": 2, "sample": 3}
     figures: dict = {}
     for split, klass in sorted(tallies, key=lambda k: (order.get(k[0], 9), k[1] == "all", k[1])):
@@ -587,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="compare the ways of measuring in the sagittal plane (image, "
                         "stretched by the view angle, world landmarks) on the sweep and splits")
     parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
+    parser.add_argument("--no-leg-identity", action="store_true",
+                        help="ours without the leg-label check (pose.legs), for comparison")
     parser.add_argument("--workers", type=int, default=1,
                         help="landmarkers dealt frames in turn, as analyze on N cores")
     parser.add_argument("--model", type=Path, default=None, help="pose model bundle")
@@ -606,7 +612,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.sagittal:
         return sagittal_main(args, clips, workers)
-    figures = report(clips, args.adaptive, DEFAULT_CALIBRATION)
+    if args.no_leg_identity and args.write:
+        print("--no-leg-identity is a comparison: it does not --write", file=sys.stderr)
+        return 2
+    figures = report(clips, args.adaptive, DEFAULT_CALIBRATION, not args.no_leg_identity)
     sweeps: dict[str, dict] = {}
     if args.yaw_sweep and args.corpus is not None:
         for split, bodies in SWEEPS.items():
