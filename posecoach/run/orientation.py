@@ -34,6 +34,7 @@ from pathlib import Path
 from posecoach.exercises import Recognition, recognize
 from posecoach.measure.orientation import TURNS_DEG, turn_pose
 from posecoach.measure.stream import MetricsTracker
+from posecoach.pose.parallel import DeferredEstimator, default_workers, parallel_poses
 from posecoach.pose.sources import Sampling, open_source
 from posecoach.pose.tracking import tracked_estimator
 from posecoach.run.concurrency import Prefetch
@@ -95,16 +96,27 @@ class OrientationCheck:
 
 
 def probe_poses(source_path: Path, model_path: Path | None, seconds: float,
-                step_s: float) -> list[Sample]:
+                step_s: float, workers: int | None = None) -> list[Sample]:
     """The poses of frames about `step_s` apart in the clip's first `seconds`
     (pose.sources.Sampling). The clip is decoded in a reader thread, the frames in
-    between only as far as the decoder needs them, while the model runs here."""
+    between only as far as the decoder needs them, while the model runs on `workers`
+    landmarkers at once (one per core by default; the second loads its model while
+    the first already runs), the person followed decided in frame order."""
+    workers = default_workers() if workers is None else max(1, workers)
     with (
         open_source(source_path) as source,
         tracked_estimator(model_path, segmentation=False) as estimator,
         Prefetch(source.sampled(step_s, seconds), name="probe-reader") as frames,
     ):
-        return [(frame.time_s, estimator.estimate(frame)) for frame in frames]
+        if workers == 1:
+            return [(frame.time_s, estimator.estimate(frame)) for frame in frames]
+        twins = [DeferredEstimator(estimator.estimator.twin) for _ in range(workers - 1)]
+        try:
+            return [(frame.time_s, pose) for frame, pose in
+                    parallel_poses(frames, [estimator.estimator, *twins], estimator.follow)]
+        finally:
+            for twin in twins:
+                twin.close()
 
 
 def turned_metrics(samples: Sequence[Sample], turn_deg: int) -> list[FrameMetrics]:
