@@ -199,6 +199,12 @@ class MetricsTracker:
         self.view_changes = 0  # times the references were dropped for a new view
         self.last_raw: MetricValues = empty_metrics()
 
+    @property
+    def view_estimate_deg(self) -> float:
+        """The smoothed view estimate as the gate reads it, before the view scale maps
+        it to degrees off side-on (for fitting that scale)."""
+        return self._view.angle_deg
+
     def set_side(self, side: Side | None) -> None:
         """Fix (or with None, release) the working side from outside."""
         self._sides.side_hint = side
@@ -206,7 +212,7 @@ class MetricsTracker:
     def update(self, pose: Pose | None, time_s: float) -> FrameMetrics:
         """Metrics of this frame; NaN values and pose_detected False when pose is None."""
         facing, side = self._sides.update(pose, time_s)
-        view_ok, view_angle = self._view.update(
+        view_ok, _ = self._view.update(
             pose, side, time_s, facing or self._sides.provisional_facing
         )
         if self._view_changed(time_s):
@@ -235,8 +241,8 @@ class MetricsTracker:
             side=side,
             facing=facing,
             view_ok=view_ok,
-            view_angle_deg=view_angle,
-            view_yaw_deg=self._view.yaw_deg,
+            view_angle_deg=self._view.degrees_off,
+            view_yaw_deg=self._view.signed_deg,
             near_side=near_side(pose) if pose is not None else None,
             posture=posture,
             orientation_ok=gravity_ok(pose, posture, trunk, kneeling),
@@ -253,7 +259,7 @@ class MetricsTracker:
         # points to (the more extended one, as the side tracker judges), else the leg
         # nearer the camera (facing +1 shows the right side); the side field stays None.
         leg = side if side is not None else self._sides.provisional_side
-        stretch = foreshortening(self._view.angle_deg) if self.sagittal_correction else 1.0
+        stretch = foreshortening(self._view.degrees_off) if self.sagittal_correction else 1.0
         return compute_metrics(pose, leg, facing, self.calibration, self._contour, stretch)
 
     def _smooth(self, raw: MetricValues, time_s: float) -> dict[str, float]:

@@ -28,6 +28,7 @@ is near comes from the depth the model gives (world landmarks, else relative z).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,6 +222,57 @@ def load_view_gate(path: Path | None = None) -> ViewGate:
 DEFAULT_GATE = load_view_gate()
 
 
+@dataclass(frozen=True)
+class ViewScale:
+    """What the view estimate reads, mapped to degrees off side-on.
+
+    The estimate is a magnitude of noisy cues, so side-on it cannot read zero (noise only
+    adds), and on a turned body it reads low (BlazePose pulls the far joints towards the
+    near ones). The map is fitted on the validation bodies' yaw sweep
+    (tools/calibrate/fit_view_scale.py; models/view_scale.json): increasing knots
+    (raw_deg -> true_deg), interpolated linearly, flat below the first knot and one to
+    one beyond the last. With no knots it is the identity. It is applied after the
+    smoothing and is strictly increasing between the knots, so the gate, which is set on
+    the raw estimate, decides exactly as before; only what is reported changes."""
+
+    raw_deg: tuple[float, ...] = ()
+    true_deg: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.raw_deg) != len(self.true_deg):
+            raise ValueError("raw_deg and true_deg differ in length")
+        for knots in (self.raw_deg, self.true_deg):
+            if any(b <= a for a, b in zip(knots, knots[1:], strict=False)):
+                raise ValueError("knots must be strictly increasing")
+
+    def degrees(self, raw_deg: float) -> float:
+        """The estimate `raw_deg` as degrees off side-on (NaN stays NaN)."""
+        if not self.raw_deg or not math.isfinite(raw_deg):
+            return raw_deg
+        if raw_deg >= self.raw_deg[-1]:
+            return min(90.0, self.true_deg[-1] + raw_deg - self.raw_deg[-1])
+        return float(np.interp(raw_deg, self.raw_deg, self.true_deg))
+
+
+VIEW_SCALE_FILE = "view_scale.json"
+
+
+def load_view_scale(path: Path | None = None) -> ViewScale:
+    """The map from models/view_scale.json, or the identity when there is none."""
+    path = path or data_dir("models") / VIEW_SCALE_FILE
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ViewScale(tuple(float(v) for v in document["raw_deg"]),
+                         tuple(float(v) for v in document["true_deg"]))
+    except FileNotFoundError:
+        return ViewScale()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a usable view scale file ({exc})") from exc
+
+
+DEFAULT_SCALE = load_view_scale()
+
+
 @dataclass
 class ViewChecker:
     """Smoothed view angle (unsigned and signed) and a view_ok decision with hysteresis.
@@ -228,11 +280,14 @@ class ViewChecker:
     The angles are averaged with time constant `time_constant_s` (a single wild frame
     does not flag the view); view_ok turns False above the gate's bad_deg and True again
     only below its good_deg, and is False whenever a needed joint is out of frame.
+    `angle_deg` is the smoothed estimate the gate reads; `degrees_off` and `signed_deg`
+    are it mapped by `scale` to degrees off side-on, what is reported and advised.
     """
 
     calibration: Calibration = DEFAULT_CALIBRATION
     time_constant_s: float = 0.5
     gate: ViewGate = DEFAULT_GATE
+    scale: ViewScale = DEFAULT_SCALE
     angle_deg: float = float("nan")
     yaw_deg: float = float("nan")
     side_on: bool = True
@@ -253,6 +308,19 @@ class ViewChecker:
             elif not self.side_on and self.angle_deg < self.gate.good_deg:
                 self.side_on = True
         return bool(self.side_on and est.in_frame and np.isfinite(self.angle_deg)), self.angle_deg
+
+    @property
+    def degrees_off(self) -> float:
+        """The smoothed estimate as degrees off side-on (NaN when unknown)."""
+        return self.scale.degrees(self.angle_deg)
+
+    @property
+    def signed_deg(self) -> float:
+        """degrees_off with the way the body is turned (+ chest towards the camera), NaN
+        when that way is unknown."""
+        if not math.isfinite(self.yaw_deg):
+            return float("nan")
+        return math.copysign(self.degrees_off, self.yaw_deg)
 
     def _alpha(self, time_s: float) -> float:
         if self._last_time is None:

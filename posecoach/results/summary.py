@@ -17,10 +17,14 @@ from typing import Any
 import numpy as np
 
 from posecoach.exercises.guidance import turn_advice
-from posecoach.measure.view import DEFAULT_GATE
+from posecoach.measure.view import DEFAULT_GATE, DEFAULT_SCALE
 from posecoach.registry import STAT_METRICS
 from posecoach.schema import SessionResult, clean_json
 from posecoach.types import TIMED_PHASES, FrameMetrics, FrameRecord
+
+# A frame counts as filmed obliquely when the view failed and its angle (reported in
+# degrees off side-on, as the view scale maps it) is past the gate's side-on limit.
+OBLIQUE_ABOVE_DEG = DEFAULT_SCALE.degrees(DEFAULT_GATE.good_deg)
 
 
 @dataclass
@@ -53,7 +57,7 @@ class ClipStats:
         self.view_ok += metrics.view_ok
         if math.isfinite(metrics.view_angle_deg):
             self.view_angles.append(metrics.view_angle_deg)
-            if not metrics.view_ok and metrics.view_angle_deg > DEFAULT_GATE.good_deg:
+            if not metrics.view_ok and metrics.view_angle_deg > OBLIQUE_ABOVE_DEG:
                 self._add_oblique(metrics)
         state = record.state
         if metrics.side is None or (state is not None and (

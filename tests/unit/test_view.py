@@ -8,6 +8,7 @@ from posecoach.landmarks import Landmark, Side
 from posecoach.measure.calibration import Calibration
 from posecoach.measure.view import (
     ViewChecker,
+    ViewScale,
     angle_from_depth,
     angle_from_widths,
     angle_from_world,
@@ -71,3 +72,43 @@ def test_checker_needs_joints_in_frame():
     pose = make_pose(Figure(), drop=(Landmark.LEFT_ANKLE,))
     assert checker.update(pose, Side.LEFT, 0.0)[0] is False
     assert checker.update(pose, Side.RIGHT, 0.1)[0] is True
+
+
+def test_view_scale_maps_between_knots_and_keeps_the_order():
+    scale = ViewScale((8.0, 15.0, 26.0), (2.0, 20.0, 33.0))
+    assert scale.degrees(8.0) == pytest.approx(2.0)
+    assert scale.degrees(11.5) == pytest.approx(11.0)  # halfway between the first two
+    assert scale.degrees(3.0) == pytest.approx(2.0)  # flat below the first knot
+    assert scale.degrees(30.0) == pytest.approx(37.0)  # one to one beyond the last
+    assert scale.degrees(200.0) == 90.0
+    assert np.isnan(scale.degrees(float("nan")))
+    reads = np.linspace(8.0, 60.0, 200)
+    assert np.all(np.diff([scale.degrees(r) for r in reads]) > 0)
+
+
+def test_view_scale_without_knots_is_the_identity_and_bad_knots_fail():
+    assert ViewScale().degrees(17.3) == 17.3
+    with pytest.raises(ValueError):
+        ViewScale((5.0, 4.0), (1.0, 2.0))
+    with pytest.raises(ValueError):
+        ViewScale((5.0,), (1.0, 2.0))
+
+
+def test_checker_reports_the_scaled_angle_but_gates_on_the_estimate():
+    """The gate reads the raw estimate, so a scale changes what is reported, never
+    which frames count."""
+    shifted = ViewScale((0.0, 90.0), (10.0, 100.0))
+    plain, scaled = ViewChecker(FIGURE_CALIBRATION), ViewChecker(FIGURE_CALIBRATION,
+                                                                 scale=shifted)
+    t = 0.0
+    for yaw in (5, 24, 35, 24, 15):
+        for _ in range(10):
+            t += 1 / 30
+            pose = make_pose(Figure(yaw_deg=yaw))
+            ok_plain, _ = plain.update(pose, None, t, facing=1)
+            ok_scaled, _ = scaled.update(pose, None, t, facing=1)
+            assert ok_plain == ok_scaled
+            assert scaled.angle_deg == pytest.approx(plain.angle_deg)
+            assert scaled.degrees_off == pytest.approx(min(90.0, plain.angle_deg + 10.0))
+            if np.isfinite(scaled.yaw_deg):
+                assert abs(scaled.signed_deg) == pytest.approx(scaled.degrees_off)

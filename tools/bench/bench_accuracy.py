@@ -141,6 +141,7 @@ def run_clip(
     sides: list[Side | None] = []
     world = {m: np.full(n, np.nan) for m in SAGITTAL_METRICS}
     view_ok, view_angle, signed = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan)
+    view_raw = np.full(n, np.nan)
     flags = np.zeros(n, bool)
     rule, rule_state = arch_rule(clip), None
     legs = LegIdentity()
@@ -157,6 +158,7 @@ def run_clip(
             flags[i] = is_arching(fm.values, calibration) is True
         sides.append(fm.side)
         view_ok[i], view_angle[i] = fm.view_ok, fm.view_angle_deg
+        view_raw[i] = tracker.view_estimate_deg if pose is not None else np.nan
         side = gt_side(clip.gt["side"][row]) if row >= 0 else None
         facing = fm.facing or tracker._sides.provisional_facing
         if pose is not None:
@@ -172,8 +174,8 @@ def run_clip(
                     raw[m][i] = values[m]
                     best2d[m][i] = exact.values[m]
     return dict(ours=ours, raw=raw, best2d=best2d, world=world, rows=rows, sides=sides,
-                view_ok=view_ok,
-                view_angle=view_angle, signed_view=signed, flags=flags)
+                view_ok=view_ok, view_angle=view_angle, view_raw=view_raw,
+                signed_view=signed, flags=flags)
 
 
 GT_JOINTS = ("shoulder", "hip", "knee", "ankle")
@@ -393,7 +395,8 @@ def sweep_report(clips: list[Clip], calibration: Calibration, bodies: str = "tes
         score_clip(clip, res, bands[key])
         ok = np.isfinite(res["view_angle"])
         view_err[key].extend(np.abs(res["view_angle"][ok] - abs(yaw)).tolist())
-        view_read[key].extend(res["view_angle"][ok].tolist())
+        raw = np.isfinite(res["view_raw"])
+        view_read[key].extend(res["view_raw"][raw].tolist())
         sv = np.isfinite(res["signed_view"])
         signed_err[key].extend(np.abs(res["signed_view"][sv] - yaw).tolist())
     names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg",
@@ -417,8 +420,8 @@ def sweep_report(clips: list[Clip], calibration: Calibration, bodies: str = "tes
             entry["arch"] = arch
             v = float(np.mean(view_err[key])) if view_err[key] else np.nan
             s = float(np.mean(signed_err[key])) if signed_err[key] else np.nan
-            # What the view estimate reads at this true yaw: the gate (fit_view_gate.py)
-            # is applied to the estimate, so it is placed where the estimate stands.
+            # What the view estimate reads at this true yaw, before the view scale: the
+            # gate (fit_view_gate.py) is applied to it, so it is placed where it stands.
             r = float(np.median(view_read[key])) if view_read[key] else np.nan
             entry["view_mae_deg"], entry["signed_view_mae_deg"] = _num(v), _num(s)
             entry["view_median_deg"] = _num(r)
