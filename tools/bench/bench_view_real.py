@@ -5,7 +5,8 @@
 For each clip (default: ../shared/realmedia/nowva_reverse_lunge_side_CC0.mp4, a true side
 view) it runs MetricsTracker as the app does and prints the smoothed view angle's median
 and 90th percentile over frames with a pose, the three cues (image widths, relative depth,
-world landmarks) that make it, and the share of frames the view gate accepts.
+world landmarks) that make it, the share of frames the view gate accepts, and the
+estimate before the view scale (models/view_scale.json) mapped it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ REAL_SIDE_ON = REPO.parent / "shared" / "realmedia" / "nowva_reverse_lunge_side_
 
 def measure(video: Path) -> dict[str, np.ndarray]:
     tracker = MetricsTracker()
-    out: dict[str, list[float]] = {k: [] for k in ("angle", "widths", "depth", "world", "ok")}
+    keys = ("angle", "raw", "widths", "depth", "world", "ok")
+    out: dict[str, list[float]] = {k: [] for k in keys}
     with open_source(video) as source, MediaPipePoseEstimator() as estimator:
         for frame in source:
             pose = estimator.estimate(frame)
@@ -38,6 +40,7 @@ def measure(video: Path) -> dict[str, np.ndarray]:
                 continue
             cues = estimate_view(pose)
             out["angle"].append(metrics.view_angle_deg)
+            out["raw"].append(tracker.view_estimate_deg)
             out["widths"].append(cues.from_widths_deg)
             out["depth"].append(cues.from_depth_deg)
             out["world"].append(cues.from_world_deg)
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         r = measure(video)
         line = [f"{video.name}: {len(r['angle'])} frames with a pose",
                 f"view angle median {np.nanmedian(r['angle']):.1f} deg,"
-                f" P90 {np.nanpercentile(r['angle'], 90):.1f}"]
+                f" P90 {np.nanpercentile(r['angle'], 90):.1f} (the estimate before the view"
+                f" scale: {np.nanmedian(r['raw']):.1f})"]
         for cue in ("widths", "depth", "world"):
             line.append(f"{cue} {np.nanmedian(r[cue]):.1f}")
         line.append(f"view_ok on {np.mean(r['ok']):.0%} of frames")
