@@ -207,16 +207,24 @@ class ViewGate:
 VIEW_GATE_FILE = "view_gate.json"
 
 
-def load_view_gate(path: Path | None = None) -> ViewGate:
-    """The gate from models/view_gate.json, or the built-in default when there is none."""
-    path = path or data_dir("models") / VIEW_GATE_FILE
+def _load_model_file(path: Path | None, name: str, what: str, build):
+    """build(document) of the JSON file `path` (default models/NAME), or None when there
+    is no such file; a file that is there but unusable is a one-line ValueError."""
+    path = path or data_dir("models") / name
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return ViewGate(float(document["bad_deg"]), float(document["good_deg"]))
+        return build(document)
     except FileNotFoundError:
-        return ViewGate()
+        return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not a usable view gate file ({exc})") from exc
+        raise ValueError(f"{path}: not a usable {what} file ({exc})") from exc
+
+
+def load_view_gate(path: Path | None = None) -> ViewGate:
+    """The gate from models/view_gate.json, or the built-in default when there is none."""
+    gate = _load_model_file(path, VIEW_GATE_FILE, "view gate", lambda d: ViewGate(
+        float(d["bad_deg"]), float(d["good_deg"])))
+    return gate if gate is not None else ViewGate()
 
 
 DEFAULT_GATE = load_view_gate()
@@ -259,15 +267,9 @@ VIEW_SCALE_FILE = "view_scale.json"
 
 def load_view_scale(path: Path | None = None) -> ViewScale:
     """The map from models/view_scale.json, or the identity when there is none."""
-    path = path or data_dir("models") / VIEW_SCALE_FILE
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return ViewScale(tuple(float(v) for v in document["raw_deg"]),
-                         tuple(float(v) for v in document["true_deg"]))
-    except FileNotFoundError:
-        return ViewScale()
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not a usable view scale file ({exc})") from exc
+    scale = _load_model_file(path, VIEW_SCALE_FILE, "view scale", lambda d: ViewScale(
+        tuple(float(v) for v in d["raw_deg"]), tuple(float(v) for v in d["true_deg"])))
+    return scale if scale is not None else ViewScale()
 
 
 DEFAULT_SCALE = load_view_scale()

@@ -74,6 +74,13 @@ class DeferredEstimator:
             self._estimator = None
 
 
+def twin_landmarkers(tracker, workers: int) -> list[DeferredEstimator]:
+    """`workers - 1` more landmarkers like the one inside `tracker` (a PersonTracker),
+    for parallel_poses beside it; each loads its model in the thread that first uses it.
+    Their owner closes them."""
+    return [DeferredEstimator(tracker.estimator.twin) for _ in range(workers - 1)]
+
+
 def default_workers() -> int:
     """One landmarker per core, at most MAX_WORKERS."""
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))

@@ -21,7 +21,7 @@ from posecoach.exercises import ExerciseSpec, load_exercise, recognize
 from posecoach.outputs.mot import write_mot
 from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
 from posecoach.pose.estimation import PoseEstimator, offline_model_path
-from posecoach.pose.parallel import DeferredEstimator, default_workers, parallel_poses
+from posecoach.pose.parallel import default_workers, parallel_poses, twin_landmarkers
 from posecoach.pose.sources import SourceInfo, open_source
 from posecoach.pose.tracking import PersonTracker, tracked_estimator
 from posecoach.render.overlay import Overlay
@@ -332,9 +332,7 @@ def _twin_landmarkers(tracker: PersonTracker, options: AnalysisOptions) -> list:
     """Extra landmarkers for parallel inference (all frames, or adaptive's analysed ones),
     each loaded by its own thread when its first frame comes."""
     workers = options.workers if options.workers is not None else default_workers()
-    if workers <= 1:
-        return []
-    return [DeferredEstimator(tracker.estimator.twin) for _ in range(workers - 1)]
+    return twin_landmarkers(tracker, workers)
 
 
 def _analyze_frames(

@@ -34,7 +34,7 @@ from pathlib import Path
 from posecoach.exercises import Recognition, recognize
 from posecoach.measure.orientation import TURNS_DEG, turn_pose
 from posecoach.measure.stream import MetricsTracker
-from posecoach.pose.parallel import DeferredEstimator, default_workers, parallel_poses
+from posecoach.pose.parallel import default_workers, parallel_poses, twin_landmarkers
 from posecoach.pose.sources import Sampling, open_source
 from posecoach.pose.tracking import tracked_estimator
 from posecoach.run.concurrency import Prefetch
@@ -110,7 +110,7 @@ def probe_poses(source_path: Path, model_path: Path | None, seconds: float,
     ):
         if workers == 1:
             return [(frame.time_s, estimator.estimate(frame)) for frame in frames]
-        twins = [DeferredEstimator(estimator.estimator.twin) for _ in range(workers - 1)]
+        twins = twin_landmarkers(estimator, workers)
         try:
             return [(frame.time_s, pose) for frame, pose in
                     parallel_poses(frames, [estimator.estimator, *twins], estimator.follow)]

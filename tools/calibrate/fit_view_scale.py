@@ -69,21 +69,24 @@ def fit_scale(raw: np.ndarray, true: np.ndarray, weight: np.ndarray,
                      tuple(round(v, 2) for v in knots_true))
 
 
+def _errors(yaw: float, raw: np.ndarray, scale: ViewScale) -> np.ndarray:
+    """Per frame, how far the scaled estimate is from the true |yaw|."""
+    return np.abs(np.array([scale.degrees(float(v)) for v in raw]) - yaw)
+
+
 def band_errors(pairs: list[tuple[float, np.ndarray]], scale: ViewScale) -> dict[float, float]:
     """Mean absolute error of the scaled estimate per 5 deg band of true |yaw|; pairs are
     (true |yaw|, the clip's per-frame raw estimates)."""
     errors: dict[float, list[float]] = defaultdict(list)
     for yaw, raw in pairs:
-        band = BAND_DEG * round(yaw / BAND_DEG)
-        mapped = np.array([scale.degrees(float(v)) for v in raw])
-        errors[band].extend(np.abs(mapped - yaw).tolist())
+        errors[BAND_DEG * round(yaw / BAND_DEG)].extend(_errors(yaw, raw, scale).tolist())
     return {band: float(np.mean(e)) for band, e in sorted(errors.items())}
 
 
 def pooled(pairs: list[tuple[float, np.ndarray]], scale: ViewScale,
            up_to: float = 90.0) -> float:
-    errs = [np.abs(np.array([scale.degrees(float(v)) for v in raw]) - yaw)
-            for yaw, raw in pairs if yaw <= up_to + 1e-6]
+    """Mean absolute error over every frame of the clips up to `up_to` deg of true |yaw|."""
+    errs = [_errors(yaw, raw, scale) for yaw, raw in pairs if yaw <= up_to + 1e-6]
     return float(np.mean(np.concatenate(errs))) if errs else float("nan")
 
 
