@@ -200,6 +200,20 @@ def test_limit_takes_the_first_clips_of_each_split():
     ]
 
 
+
+def test_worker_tasks_cap_each_workers_clips_and_keep_bodies_whole(clips):
+    from tools.clipgen.corpus import worker_tasks
+
+    tasks = worker_tasks(clips, max_clips=10)
+    assert sorted(c.name for t in tasks for c in t) == sorted(c.name for c in clips)
+    assert max(len(t) for t in tasks) <= 10
+    per_body = Counter(c.body.id for c in clips)
+    for body, count in per_body.items():
+        holding = [t for t in tasks if any(c.body.id == body for c in t)]
+        # a body is cut only when it has more clips than one task holds
+        assert len(holding) == 1 or count > 10, (body, count, len(holding))
+
+
 # ------------------------------------------------------------------- with the synth extra
 
 

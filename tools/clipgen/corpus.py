@@ -39,7 +39,9 @@ from tools.clipgen.corpus_spec import SPLITS, ClipSpec
 
 FPS = 30.0
 BATCH = 48
-BODIES_PER_WORKER = 6
+# Clips one render worker renders before it is replaced: the OSMesa stack keeps the
+# memory of every clip, so a worker's size grows with the clips it has rendered.
+CLIPS_PER_WORKER = 10
 REF_THIGH_M = 0.44  # thigh length of the sample clips' bodies, for scaling foot placement
 INDEX_FIELDS = (
     "name",
@@ -287,7 +289,7 @@ def render_clip(spec: ClipSpec, out: Path, cache: BodyCache) -> dict:
 
 
 def render_group(specs: list[ClipSpec], out: str) -> list[dict]:
-    """Worker task: the clips of one body, in order; skips finished ones."""
+    """Worker task: its clips in order (one body or several); skips finished ones."""
     import torch
 
     torch.set_num_threads(1)
@@ -337,6 +339,27 @@ def groups_by_body(specs: list[ClipSpec]) -> list[list[ClipSpec]]:
     return list(groups.values())
 
 
+def worker_tasks(specs: list[ClipSpec], max_clips: int = CLIPS_PER_WORKER) -> list[list[ClipSpec]]:
+    """The clips cut into tasks of at most `max_clips`, each one worker's whole life.
+    A body's clips stay together where they fit (its mesh is built once per task);
+    small bodies share a task, a body with more clips than fit is cut in pieces."""
+    tasks: list[list[ClipSpec]] = []
+    current: list[ClipSpec] = []
+    for group in groups_by_body(specs):
+        if current and len(current) + len(group) > max_clips:
+            tasks.append(current)
+            current = []
+        for first in range(0, len(group), max_clips):
+            piece = group[first:first + max_clips]
+            if len(piece) == max_clips:
+                tasks.append(piece)
+            else:
+                current.extend(piece)
+    if current:
+        tasks.append(current)
+    return tasks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render the seeded accuracy corpus.")
     parser.add_argument("--out", type=Path, required=True)
@@ -360,20 +383,20 @@ def main(argv: list[str] | None = None) -> int:
     started, cpu0 = time.monotonic(), _cpu_seconds()
     context = multiprocessing.get_context("spawn")
     failures = 0
-    groups = groups_by_body(todo)
-    chunk = BODIES_PER_WORKER * max(1, args.jobs)
-    # A fresh pool per chunk of bodies replaces the workers (the OSMesa stack keeps its
-    # memory); max_tasks_per_child would do the same but hangs on Python 3.11.
-    for first in range(0, len(groups), chunk):
-        with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
-            futures = [pool.submit(render_group, g, str(args.out))
-                       for g in groups[first:first + chunk]]
+    tasks = worker_tasks(todo)
+    jobs = max(1, args.jobs)
+    # Each round is a fresh pool with one task per worker, so no worker outlives its
+    # task's clips (max_tasks_per_child would do the same but hangs on Python 3.11).
+    for first in range(0, len(tasks), jobs):
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = [pool.submit(render_group, t, str(args.out))
+                       for t in tasks[first:first + jobs]]
             for n, future in enumerate(futures, first + 1):
                 try:
                     future.result()
                 except Exception as exc:  # keep going: the clip stays missing, a rerun retries
                     failures += 1
-                    print(f"group {n} failed: {exc!r}", file=sys.stderr, flush=True)
+                    print(f"task {n} failed: {exc!r}", file=sys.stderr, flush=True)
         write_index(args.out, corpus_spec.corpus(args.seed))
     listed = write_index(args.out, corpus_spec.corpus(args.seed))
     missing = [s.name for s in specs if not is_done(args.out, s)]
