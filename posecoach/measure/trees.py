@@ -16,8 +16,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 LEAF = -1
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The node arrays as numpy arrays, for walking every tree at once."""
+
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    depth: int
 
 
 @dataclass(frozen=True)
@@ -56,19 +73,37 @@ class TreeEnsemble:
 
     def predict(self, values: Mapping[str, float]) -> float:
         """The estimate for one frame's named values (absent names are missing)."""
-        x = [_number(values.get(name)) for name in self.features]
-        total = self.baseline
-        feature, threshold, missing_left = self.feature, self.threshold, self.missing_left
-        left, right = self.left, self.right
-        for node in self.roots:
-            f = feature[node]
-            while f != LEAF:
-                v = x[f]
-                go_left = missing_left[node] if v != v else v <= threshold[node]
-                node = left[node] if go_left else right[node]
-                f = feature[node]
-            total += self.value[node]
-        return total
+        x = np.array([_number(values.get(name)) for name in self.features] + [math.nan])
+        t = self._tables
+        nodes = t.roots
+        # Every tree steps down one level per pass; a tree at its leaf stays there (a
+        # leaf's feature index points at the trailing NaN and its children at itself).
+        for _ in range(t.depth):
+            v = x[t.feature[nodes]]
+            go_left = np.where(np.isnan(v), t.missing_left[nodes], v <= t.threshold[nodes])
+            nodes = np.where(go_left, t.left[nodes], t.right[nodes])
+        return float(self.baseline + t.value[nodes].sum())
+
+    @cached_property
+    def _tables(self) -> _Tables:
+        n = len(self.feature)
+        feature = np.array(self.feature, dtype=np.intp)
+        leaf = feature == LEAF
+        own = np.arange(n)
+        depth = np.zeros(n, dtype=int)
+        for i in range(n):  # children come after their parent in the table
+            if not leaf[i]:
+                depth[self.left[i]] = depth[self.right[i]] = depth[i] + 1
+        return _Tables(
+            roots=np.array(self.roots, dtype=np.intp),
+            feature=np.where(leaf, len(self.features), feature),
+            threshold=np.array(self.threshold, dtype=float),
+            missing_left=np.array(self.missing_left, dtype=bool),
+            left=np.where(leaf, own, np.array(self.left, dtype=np.intp)),
+            right=np.where(leaf, own, np.array(self.right, dtype=np.intp)),
+            value=np.array(self.value, dtype=float),
+            depth=int(depth.max()) if n else 0,
+        )
 
     def to_json(self) -> dict:
         return {

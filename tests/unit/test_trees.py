@@ -75,3 +75,35 @@ def test_calibration_carries_tree_models_through_json():
     assert again.lumbar_extension.trees == two_trees()
     assert again.lumbar_extension.rmse_deg == 3.5
     assert again.pelvic_tilt is None
+
+
+def _walk_one_by_one(trees: TreeEnsemble, values: dict) -> float:
+    """The trees walked one at a time, node by node: the definition predict must match."""
+    total = trees.baseline
+    for node in trees.roots:
+        while trees.feature[node] != LEAF:
+            v = values.get(trees.features[trees.feature[node]], math.nan)
+            left = trees.missing_left[node] if math.isnan(v) else v <= trees.threshold[node]
+            node = trees.left[node] if left else trees.right[node]
+        total += trees.value[node]
+    return total
+
+
+def test_the_shipped_pelvis_trees_predict_as_walked_one_by_one():
+    import numpy as np
+
+    from posecoach.measure.calibration import DEFAULT_CALIBRATION
+
+    rng = np.random.default_rng(7)
+    for model in (DEFAULT_CALIBRATION.pelvic_tilt, DEFAULT_CALIBRATION.lumbar_extension):
+        trees = model.trees
+        assert trees is not None and len(trees.roots) > 10
+        thresholds = np.array([t for t, f in zip(trees.threshold, trees.feature) if f != LEAF])
+        for _ in range(200):
+            # values around the split points, a tenth of them missing
+            values = {
+                name: (math.nan if rng.random() < 0.1 else float(rng.choice(thresholds)
+                                                                  + rng.normal(0, 0.5)))
+                for name in trees.features
+            }
+            assert trees.predict(values) == pytest.approx(_walk_one_by_one(trees, values))
