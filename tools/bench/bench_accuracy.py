@@ -320,20 +320,45 @@ def _num(value) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 3)
 
 
+PER_CLIP_METRICS = ("hip_extension_deg", "knee_flexion_deg", "trunk_inclination_deg",
+                    "lumbar_extension_deg")
+
+
+def clip_line(clip: Clip, res: dict) -> str:
+    """One clip's MAE (ours / raw) of the main metrics and its arch flag, for --per-clip."""
+    tally = Tally()
+    score_clip(clip, res, tally)
+    cells = []
+    for m in PER_CLIP_METRICS:
+        ours, det = tally.mae(("ours", m))
+        raw, _ = tally.mae(("raw", m)) if m not in ESTIMATED_METRICS else (np.nan, None)
+        short = m.removesuffix("_deg").replace("_extension", "_ext").replace("_flexion", "")
+        cells.append(f"{short} {_cell(ours)}/{_cell(raw)} ({_cell(det)})")
+    arch = tally.arch()
+    if arch["recall"] is not None:
+        cells.append(f"arch {arch['recall']:.0%}")
+    if arch["false_flag_rate"] is not None:
+        cells.append(f"false {arch['false_flag_rate']:.0%}")
+    return f"  {clip.name:34s} " + ", ".join(cells)
+
+
 def score_groups(clips: list[Clip], adaptive: bool, calibration: Calibration,
-                 leg_identity: bool = True) -> dict:
-    """Tallies keyed (split, class), plus (split, 'all')."""
+                 leg_identity: bool = True, per_clip: bool = False) -> dict:
+    """Tallies keyed (split, class), plus (split, 'all'); with `per_clip`, each clip's
+    line is printed as it is scored (ours/raw MAE, det)."""
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for clip in clips:
         res = run_clip(clip, adaptive, calibration, leg_identity=leg_identity)
+        if per_clip:
+            print(clip_line(clip, res), flush=True)
         for key in ((split_of(clip), clip_class(clip)), (split_of(clip), "all")):
             score_clip(clip, res, tallies[key])
     return tallies
 
 
 def report(clips: list[Clip], adaptive: bool, calibration: Calibration,
-           leg_identity: bool = True) -> dict:
-    tallies = score_groups(clips, adaptive, calibration, leg_identity)
+           leg_identity: bool = True, per_clip: bool = False) -> dict:
+    tallies = score_groups(clips, adaptive, calibration, leg_identity, per_clip)
     order = {"train": 0, "val": 1, "test": 2, "sample": 3}
     figures: dict = {}
     for split, klass in sorted(tallies, key=lambda k: (order.get(k[0], 9), k[1] == "all", k[1])):
@@ -596,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adaptive", action="store_true", help="ours as analyze --adaptive")
     parser.add_argument("--no-leg-identity", action="store_true",
                         help="ours without the leg-label check (pose.legs), for comparison")
+    parser.add_argument("--per-clip", action="store_true",
+                        help="print each clip's main errors (ours/raw MAE, det) as scored")
     parser.add_argument("--workers", type=int, default=1,
                         help="landmarkers dealt frames in turn, as analyze on N cores")
     parser.add_argument("--model", type=Path, default=None, help="pose model bundle")
@@ -618,7 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_leg_identity and args.write:
         print("--no-leg-identity is a comparison: it does not --write", file=sys.stderr)
         return 2
-    figures = report(clips, args.adaptive, DEFAULT_CALIBRATION, not args.no_leg_identity)
+    figures = report(clips, args.adaptive, DEFAULT_CALIBRATION, not args.no_leg_identity,
+                     args.per_clip)
     sweeps: dict[str, dict] = {}
     if args.yaw_sweep and args.corpus is not None:
         for split, bodies in SWEEPS.items():
