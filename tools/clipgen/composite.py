@@ -21,7 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.clipgen.render import Box, Camera, require_osmesa_opengl, vertex_normals
+from tools.clipgen.render import (
+    Box,
+    Camera,
+    require_osmesa_opengl,
+    room_mesh,
+    vertex_normals,
+)
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
@@ -39,20 +45,6 @@ class Lighting:
     key_colour: tuple[float, float, float] = (1.0, 1.0, 1.0)
     fill_intensity: float = 8.0
     fill_colour: tuple[float, float, float] = (1.0, 1.0, 1.0)
-
-
-def _room_mesh(trimesh, boxes: list[Box]):
-    """Every box of the room as one mesh. pyrender keeps a scene's meshes in a set and
-    draws them in that set's order, which changes from run to run; where two boxes meet,
-    the depth test then lets a different box win a few pixels, and the clip's encoded
-    frames differ everywhere. One mesh is one draw call in a fixed triangle order."""
-    meshes = []
-    for box in boxes:
-        mesh = trimesh.creation.box(extents=box.size)
-        mesh.apply_translation(box.centre)
-        mesh.visual.face_colors = [*box.colour, 255]
-        meshes.append(mesh)
-    return trimesh.util.concatenate(meshes)
 
 
 def viewer(size: tuple[int, int]):
@@ -78,7 +70,7 @@ class CompositeRenderer:
         self.viewer = viewer(camera.size)
         room = self._scene(lighting, bg=(0.8, 0.8, 0.8, 1.0))
         if boxes:
-            room.add(pyrender.Mesh.from_trimesh(_room_mesh(trimesh, boxes), smooth=False))
+            room.add(pyrender.Mesh.from_trimesh(room_mesh(trimesh, boxes), smooth=False))
         rgb, depth = self.viewer.render(room)
         self.room_rgb = rgb.copy()
         self.room_depth = depth.copy()
