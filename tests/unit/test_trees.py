@@ -98,7 +98,8 @@ def test_the_shipped_pelvis_trees_predict_as_walked_one_by_one():
     for model in (DEFAULT_CALIBRATION.pelvic_tilt, DEFAULT_CALIBRATION.lumbar_extension):
         trees = model.trees
         assert trees is not None and len(trees.roots) > 10
-        thresholds = np.array([t for t, f in zip(trees.threshold, trees.feature, strict=True) if f != LEAF])
+        pairs = zip(trees.threshold, trees.feature, strict=True)
+        thresholds = np.array([t for t, f in pairs if f != LEAF])
         for _ in range(200):
             # values around the split points, a tenth of them missing
             values = {
