@@ -247,9 +247,15 @@ class Tally:
         }
 
 
-def score_clip(clip: Clip, res: dict, tally: Tally) -> None:
+def score_clip(clip: Clip, res: dict, tally: Tally, within: np.ndarray | None = None) -> None:
+    """Adds the clip's errors and arch flags to `tally`; with `within` (a frame mask), only
+    those frames count, and no cue delays are taken (a mask cuts episodes apart)."""
     rows = res["rows"]
     valid = valid_frames(clip, rows)
+    if within is not None:
+        valid &= within
+        if not valid.any():
+            return
     tally.clips += 1
     for m in METRIC_NAMES:
         truth = truth_of(clip, rows, m)
@@ -263,7 +269,8 @@ def score_clip(clip: Clip, res: dict, tally: Tally) -> None:
     if is_arch_clip(clip):
         arching = valid & (phase == "fault")
         tally.arch_hits.extend(res["flags"][arching].tolist())
-        _cue_delays(clip, res, arching, tally)
+        if within is None:
+            _cue_delays(clip, res, arching, tally)
 
 
 def _cue_delays(clip: Clip, res: dict, arching: np.ndarray, tally: Tally) -> None:
@@ -404,13 +411,30 @@ def bands_by_class(keys) -> Iterator[tuple[str, list[tuple[str, float]]]]:
 
 
 SWEEPS = {"valsweep": "validation bodies", "sweep": "test bodies"}
+ESTIMATE_BIN_DEG = 5.0
+READ_QUANTILES = tuple(range(5, 100, 5))
+
+
+def estimate_bins(angle: np.ndarray) -> np.ndarray:
+    """Each frame's bin of the view estimate, named by its upper edge (5 for 0-5 deg)."""
+    return ESTIMATE_BIN_DEG * np.maximum(np.ceil(angle / ESTIMATE_BIN_DEG), 1.0)
+
+
+def _entry(t: Tally, names: tuple[str, ...]) -> dict:
+    return {"clips": t.clips, "frames": t.base.get(("ours", "hip_extension_deg"), 0),
+            "metrics": {n: {"ours": _num(t.mae(("ours", n))[0]),
+                            "raw": _num(t.mae(("raw", n))[0])} for n in names},
+            "arch": t.arch()}
 
 
 def sweep_report(clips: list[Clip], calibration: Calibration, bodies: str = "test bodies"
-                 ) -> dict:
+                 ) -> tuple[dict, dict]:
     """Per clip class, error per |yaw| band, ours and raw, the arch flag and the view
-    estimate: {class: {band: entry}}."""
+    estimate: {class: {band: entry}}; and the same error per bin of what the view estimate
+    reads ({class: {bin's upper edge: entry}}): the gate acts on the estimate, so that is
+    the curve it is set from (fit_view_gate.py)."""
     bands: dict[tuple[str, float], Tally] = defaultdict(Tally)
+    by_read: dict[tuple[str, float], Tally] = defaultdict(Tally)
     view_err: dict[tuple[str, float], list[float]] = defaultdict(list)
     view_read: dict[tuple[str, float], list[float]] = defaultdict(list)
     signed_err: dict[tuple[str, float], list[float]] = defaultdict(list)
@@ -422,6 +446,9 @@ def sweep_report(clips: list[Clip], calibration: Calibration, bodies: str = "tes
         view_err[key].extend(np.abs(res["view_angle"][ok] - abs(yaw)).tolist())
         raw = np.isfinite(res["view_raw"])
         view_read[key].extend(res["view_raw"][raw].tolist())
+        read_bin = estimate_bins(np.where(raw, res["view_raw"], 0.0))
+        for edge in np.unique(read_bin[raw]):
+            score_clip(clip, res, by_read[(key[0], float(edge))], raw & (read_bin == edge))
         sv = np.isfinite(res["signed_view"])
         signed_err[key].extend(np.abs(res["signed_view"][sv] - yaw).tolist())
     names = ("hip_extension_deg", "knee_flexion_deg", "thigh_to_vertical_deg",
@@ -450,12 +477,31 @@ def sweep_report(clips: list[Clip], calibration: Calibration, bodies: str = "tes
             r = float(np.median(view_read[key])) if view_read[key] else np.nan
             entry["view_mae_deg"], entry["signed_view_mae_deg"] = _num(v), _num(s)
             entry["view_median_deg"] = _num(r)
+            entry["view_read_quantiles_deg"] = (
+                {f"p{q}": round(float(np.percentile(view_read[key], q)), 2)
+                 for q in READ_QUANTILES} if view_read[key] else None)
             rec = "-" if arch["recall"] is None else f"{arch['recall']:.2f}"
             fal = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.2f}"
             print(f"  {band:4.0f} {t.clips:5d} " + " ".join(cells)
                   + f"   {rec:>6s}/{fal:<6s}  {_cell(v):>5s} {_cell(s):>6s} {_cell(r):>6s}")
             out[klass][f"{band:g}"] = entry
-    return out
+    by_estimate: dict[str, dict] = {}
+    for klass, keys in bands_by_class(by_read):
+        print(f"\nthe same, {klass} ({bodies}), per bin of what the view estimate reads: "
+              "frames, hip extension and knee MAE ours/raw, arch recall / false flags")
+        by_estimate[klass] = {}
+        for key in keys:
+            t, edge = by_read[key], key[1]
+            entry = _entry(t, ("hip_extension_deg", "knee_flexion_deg"))
+            hip, knee = (entry["metrics"][n] for n in ("hip_extension_deg", "knee_flexion_deg"))
+            arch = entry["arch"]
+            rec = "-" if arch["recall"] is None else f"{arch['recall']:.2f}"
+            fal = "-" if arch["false_flag_rate"] is None else f"{arch['false_flag_rate']:.2f}"
+            print(f"  reads {edge - ESTIMATE_BIN_DEG:4.0f}-{edge:<4.0f} {entry['frames']:6d} "
+                  f"{_cell(hip['ours'])}/{_cell(hip['raw'])} "
+                  f"{_cell(knee['ours'])}/{_cell(knee['raw'])}   {rec}/{fal}")
+            by_estimate[klass][f"{edge:g}"] = entry
+    return out, by_estimate
 
 
 def sagittal_report(clips: list[Clip], calibration: Calibration, title: str) -> dict:
@@ -549,14 +595,18 @@ def plot_sweep(sweep_by_class: dict, path: Path, klass: str = "kneeling") -> Non
 # ---------------------------------------------------------------------- output
 
 
-def write_docs(figures: dict, sweeps: dict[str, dict], source: str) -> None:
+def write_docs(figures: dict, sweeps: dict[str, tuple[dict, dict]], source: str) -> None:
     """docs/accuracy.json (what the stored-results test compares) and docs/ACCURACY.md.
     `sweeps`: per sweep split (SWEEPS), its sweep_report; the test bodies' one is
-    "yaw_sweep", the validation bodies' (the view gate's) "yaw_sweep_val"."""
+    "yaw_sweep", the validation bodies' "yaw_sweep_val", and each one's curve against
+    what the estimate reads (the view gate is set from the validation one) is
+    "yaw_sweep[_val]_by_estimate"."""
     DOCS.mkdir(exist_ok=True)
     document = {"source": source, "calibration": "models/calibration.json",
-                "groups": figures, "yaw_sweep": sweeps.get("sweep"),
-                "yaw_sweep_val": sweeps.get("valsweep")}
+                "groups": figures}
+    for split, key in (("sweep", "yaw_sweep"), ("valsweep", "yaw_sweep_val")):
+        bands, by_estimate = sweeps.get(split) or (None, None)
+        document[key], document[f"{key}_by_estimate"] = bands, by_estimate
     (DOCS / "accuracy.json").write_text(json.dumps(document, indent=2) + "\n")
     lines = ["# Accuracy (generated by `python tools/bench/bench_accuracy.py --write`; do not "
              "edit)", "", f"Data: {source}.", ""]
@@ -578,7 +628,7 @@ def write_docs(figures: dict, sweeps: dict[str, dict], source: str) -> None:
                           f"s, {a['episodes_missed']} of {a['episodes']} episodes missed."]
             lines.append("")
     sections = [(SWEEPS[split], klass, bands) for split in ("sweep", "valsweep")
-                for klass, bands in (sweeps.get(split) or {}).items()]
+                for klass, bands in (sweeps.get(split) or ({}, {}))[0].items()]
     for bodies, klass, bands in sections:
         lines += [f"## Yaw sweep, {klass} ({bodies})", "",
                   "| abs yaw | clips | hip ext ours / raw | knee ours / raw | arch recall | "
@@ -591,6 +641,19 @@ def write_docs(figures: dict, sweeps: dict[str, dict], source: str) -> None:
                          f"{_md(e['arch']['recall'])} | {_md(e['arch']['false_flag_rate'])} | "
                          f"{_md(e['view_mae_deg'])} | {_md(e['signed_view_mae_deg'])} | "
                          f"{_md(e.get('view_median_deg'))} |")
+        lines.append("")
+    reads = [(SWEEPS[split], klass, bins) for split in ("valsweep", "sweep")
+             for klass, bins in (sweeps.get(split) or ({}, {}))[1].items()]
+    for bodies, klass, bins in reads:
+        lines += [f"## Yaw sweep by what the view estimate reads, {klass} ({bodies})", "",
+                  "| estimate reads | clips | frames | hip ext ours / raw | knee ours / raw | "
+                  "arch recall | false flags |", "|---|---|---|---|---|---|---|"]
+        for edge, e in bins.items():
+            hip, knee = e["metrics"]["hip_extension_deg"], e["metrics"]["knee_flexion_deg"]
+            lines.append(f"| {float(edge) - ESTIMATE_BIN_DEG:g}-{edge} | {e['clips']} | "
+                         f"{e['frames']} | {_md(hip['ours'])} / {_md(hip['raw'])} | "
+                         f"{_md(knee['ours'])} / {_md(knee['raw'])} | "
+                         f"{_md(e['arch']['recall'])} | {_md(e['arch']['false_flag_rate'])} |")
         lines.append("")
     (DOCS / "ACCURACY.md").write_text("\n".join(lines) + "\n")
 
@@ -657,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             sweeps[split] = sweep_report(sweep_clips, DEFAULT_CALIBRATION, bodies)
         if args.plot and "sweep" in sweeps:
-            plot_sweep(sweeps["sweep"], args.plot)
+            plot_sweep(sweeps["sweep"][0], args.plot)
     if args.write:
         source = f"corpus {args.corpus.name}" if args.corpus else "sample_videos"
         write_docs(figures, sweeps, source)

@@ -1,34 +1,37 @@
-"""Set the view gate (models/view_gate.json) from the measured error against yaw.
+"""Set the view gate (models/view_gate.json) from the measured error against the view.
 
     python tools/bench/bench_accuracy.py --corpus CORPUS --yaw-sweep --write   # the curve
     python tools/calibrate/fit_view_gate.py [--write]                            # the gate
 
-Reads the validation bodies' yaw sweep that bench_accuracy wrote to docs/accuracy.json
-("yaw_sweep_val": per clip class and band of true |yaw|, hip extension error, arch
-recall, and the median of what the view estimate read), takes the kneeling class
-(--class: the upright stretches, where the person turns to the camera and the turn
+The gate acts on what the view estimate reads, never on the true yaw (which no user
+has), and at one true yaw the estimate spreads over many degrees from body to body. So
+the gate is set from the error per bin of what the estimate reads: bench_accuracy writes
+it for the validation bodies' yaw sweep to docs/accuracy.json
+("yaw_sweep_val_by_estimate": per clip class and 5 deg bin of the smoothed estimate, the
+hip extension error and arch recall of the frames that read so). It takes the kneeling
+class (--class: the upright stretches, where the person turns to the camera and the turn
 advice is given), and:
 
-1. Smooths the curve the only way physics allows: turning away from side-on cannot make
-   a 2-D angle better, so the hip extension error is fitted non-decreasing and the arch
-   recall non-increasing in |yaw| (isotonic regression, weighted by clips). A band holds
-   a few clips of a few bodies; one bad body in the 5 deg band must not close the gate
-   while 10-25 deg read better.
+1. Smooths the curve: the further the estimate reads from side-on, the more the body is
+   turned, and turning cannot make a 2-D angle better, so the hip extension error is
+   fitted non-decreasing and the arch recall non-increasing (isotonic regression,
+   weighted by seconds of video). One bin of a few noisy clips must not close the gate
+   while wider ones read better.
 2. Sets the limits. The product's aim is hip extension MAE <= --hip-limit (3 deg) and
    arch recall >= --recall-floor (0.9). Where the tool misses that aim even side-on
-   (the bands up to --reference-deg, the camera range the corpus covers and the README's
-   figures are measured on), the aim would close the gate at every yaw; the limit then
-   becomes that side-on reference plus --hip-rise deg (minus --recall-drop of recall):
-   what turning the camera costs stays bounded. Which rule applied is written down.
-3. Opens the gate up to the widest band whose smoothed figures pass, every narrower band
-   passing too.
+   (frames that read up to --reference-deg), the aim would close the gate everywhere;
+   the limit then becomes that side-on reference plus --hip-rise deg (minus
+   --recall-drop of recall): what turning the camera costs stays bounded. Which rule
+   applied is written down.
+3. Opens the gate up to the widest bin whose smoothed figures pass, every narrower bin
+   passing too: `bad_deg` is that bin's upper edge, and `good_deg` (side-on again)
+   --hysteresis below it.
 
-The gate is applied to the estimated view angle, not to the true yaw (which no user has),
-so `bad_deg` is placed halfway between what the estimate reads in the last passing band
-and in the first failing one; `good_deg` (side-on again) is --hysteresis below it.
-The gate chosen there is then checked, never tuned, on the test bodies' sweep
-("yaw_sweep"): the same smoothing and limits, band by band up to the gate (`check_gate`).
-With --write the gate, how it was found and that check go to models/view_gate.json.
+The gate chosen there is then checked, never tuned, on the test bodies' sweep (the same
+curve, smoothing and limits, bin by bin up to the gate: `check_gate`). For each true yaw
+of both sweeps it also says what share of the frames the gate would coach (from the
+quantiles of what the estimate read there). With --write the gate, how it was found and
+that check go to models/view_gate.json.
 """
 
 from __future__ import annotations
@@ -80,84 +83,106 @@ def _recall(entry: dict) -> float | None:
     return entry["arch"].get("recall")
 
 
-def fit_gate(sweep: dict, hip_limit: float = 3.0, hip_rise: float = 1.5,
+def _weight(entry: dict) -> float:
+    """Seconds of video in a bin (frames at 30 fps), or its clips for a curve without."""
+    return float(entry["frames"]) / 30.0 if entry.get("frames") else float(entry.get("clips")
+                                                                          or 1)
+
+
+def fit_gate(curve: dict, hip_limit: float = 3.0, hip_rise: float = 1.5,
              recall_floor: float = 0.9, recall_drop: float = 0.1,
              hysteresis: float = 5.0, reference_deg: float = 20.0) -> dict:
-    """The gate and the criteria it came from (pure: the sweep in, a document out)."""
-    bands = sorted(sweep, key=float)
-    if not bands or float(bands[0]) != 0.0:
-        raise ValueError("the yaw sweep has no side-on (0 deg) band")
-    hip = _smoothed(sweep, bands, _hip, increasing=True)
-    recall = _smoothed(sweep, bands, _recall, increasing=False)
-    if bands[0] not in hip:
-        raise ValueError("the side-on band has no hip extension figure")
-    side_on = [b for b in bands if float(b) <= reference_deg]
-    ref_hip = _pooled(sweep, side_on, _hip)
-    ref_recall = _pooled(sweep, side_on, _recall)
+    """The gate and the criteria it came from (pure: the curve per bin of what the view
+    estimate reads, keyed by each bin's upper edge, in; a document out)."""
+    bins = sorted(curve, key=float)
+    hip = _smoothed(curve, bins, _hip, increasing=True)
+    recall = _smoothed(curve, bins, _recall, increasing=False)
+    side_on = [b for b in bins if float(b) <= reference_deg]
+    ref_hip = _pooled(curve, side_on, _hip)
+    if ref_hip is None:
+        raise ValueError(f"no frame read under {reference_deg:g} deg with a hip extension "
+                         "figure (no side-on reference)")
+    ref_recall = _pooled(curve, side_on, _recall)
     hip_cap = hip_limit if ref_hip <= hip_limit else ref_hip + hip_rise
     recall_min = (recall_floor if ref_recall is None or ref_recall >= recall_floor
                   else ref_recall - recall_drop)
 
-    def passes(band: str) -> bool:
-        if band not in hip or hip[band] > hip_cap:
+    def passes(b: str) -> bool:
+        if b not in hip or hip[b] > hip_cap:
             return False
-        return band not in recall or recall[band] >= recall_min
+        return b not in recall or recall[b] >= recall_min
 
-    last = 0
-    for i, band in enumerate(bands):
-        if not passes(band):
+    passing = 0
+    for b in bins:
+        if not passes(b):
             break
-        last = i
-    reads = [sweep[b].get("view_median_deg") for b in bands]
-    if reads[last] is None:
-        raise ValueError(f"no view estimate recorded for the {bands[last]} deg band")
-    if last + 1 < len(bands) and reads[last + 1] is not None:
-        bad = 0.5 * (reads[last] + reads[last + 1])
-    else:
-        bad = reads[last]
+        passing += 1
+    if not passing:
+        raise ValueError(f"even the frames read under {bins[0]} deg miss the limits")
+    bad = float(bins[passing - 1])
     return {
         "bad_deg": round(bad, 1),
         "good_deg": round(max(bad - hysteresis, 0.0), 1),
-        "passing_true_yaw_deg": float(bands[last]),
         "criteria": {"hip_extension_mae_max_deg": round(hip_cap, 2),
                      "arch_recall_min": None if recall_min is None else round(recall_min, 3),
                      "relative_to_side_on": {"hip": hip_cap != hip_limit,
                                              "recall": recall_min != recall_floor},
-                     "side_on_reference": {"up_to_deg": reference_deg,
+                     "side_on_reference": {"reads_up_to_deg": reference_deg,
                                            "hip_extension_mae_deg": _round(ref_hip),
                                            "arch_recall": _round(ref_recall)},
                      "hip_limit_deg": hip_limit, "hip_rise_deg": hip_rise,
                      "recall_floor": recall_floor, "recall_drop": recall_drop},
-        "bands": {b: {"clips": sweep[b].get("clips"),
-                      "hip_extension_mae_deg": _hip(sweep[b]),
-                      "hip_extension_smoothed_deg": _round(hip.get(b)),
-                      "arch_recall": _recall(sweep[b]),
-                      "arch_recall_smoothed": _round(recall.get(b)),
-                      "view_median_deg": sweep[b].get("view_median_deg"),
-                      "passes": passes(b)}
-                  for b in bands},
+        "bins": {b: {"frames": curve[b].get("frames"), "clips": curve[b].get("clips"),
+                     "hip_extension_mae_deg": _hip(curve[b]),
+                     "hip_extension_smoothed_deg": _round(hip.get(b)),
+                     "arch_recall": _recall(curve[b]),
+                     "arch_recall_smoothed": _round(recall.get(b)),
+                     "passes": passes(b)}
+                 for b in bins},
     }
 
 
-def check_gate(gate: dict, sweep: dict) -> dict:
-    """How the bands up to the gate's passing yaw fare on another sweep (the test
-    bodies'), with the gate's own limits and the same smoothing."""
-    bands = sorted(sweep, key=float)
-    hip = _smoothed(sweep, bands, _hip, increasing=True)
-    recall = _smoothed(sweep, bands, _recall, increasing=False)
+def check_gate(gate: dict, curve: dict) -> dict:
+    """How the bins up to the gate fare on another sweep's curve (the test bodies'),
+    with the gate's own limits and the same smoothing."""
+    bins = sorted(curve, key=float)
+    hip = _smoothed(curve, bins, _hip, increasing=True)
+    recall = _smoothed(curve, bins, _recall, increasing=False)
     c = gate["criteria"]
     out = {}
-    for b in bands:
-        if float(b) > gate["passing_true_yaw_deg"]:
+    for b in bins:
+        if float(b) > gate["bad_deg"]:
             break
         ok = b in hip and hip[b] <= c["hip_extension_mae_max_deg"] and (
             b not in recall or c["arch_recall_min"] is None
             or recall[b] >= c["arch_recall_min"])
-        out[b] = {"clips": sweep[b].get("clips"), "hip_extension_mae_deg": _hip(sweep[b]),
+        out[b] = {"frames": curve[b].get("frames"), "hip_extension_mae_deg": _hip(curve[b]),
                   "hip_extension_smoothed_deg": _round(hip.get(b)),
-                  "arch_recall": _recall(sweep[b]),
+                  "arch_recall": _recall(curve[b]),
                   "arch_recall_smoothed": _round(recall.get(b)), "passes": bool(ok)}
-    return {"bands": out, "holds": all(b["passes"] for b in out.values())}
+    return {"bins": out, "holds": all(b["passes"] for b in out.values())}
+
+
+def coached_share(quantiles: dict | None, bad_deg: float) -> float | None:
+    """About what share of a band's frames read under bad_deg, from the quantiles of what
+    the estimate read there ({"p5": deg, ..., "p95": deg})."""
+    if not quantiles:
+        return None
+    qs = sorted((float(k[1:]) / 100.0, v) for k, v in quantiles.items())
+    if bad_deg < qs[0][1]:
+        return 0.0  # under the lowest quantile: at most that share
+    if bad_deg >= qs[-1][1]:
+        return 1.0  # over the highest: at least that share
+    for (q0, r0), (q1, r1) in zip(qs, qs[1:], strict=False):
+        if r0 <= bad_deg < r1:
+            return round(q0 + (q1 - q0) * (bad_deg - r0) / (r1 - r0), 2)
+    return None
+
+
+def coverage(bands: dict | None, bad_deg: float) -> dict[str, float | None]:
+    """Per true-yaw band of a sweep, the share of its frames the gate would coach."""
+    return {b: coached_share(e.get("view_read_quantiles_deg"), bad_deg)
+            for b, e in sorted((bands or {}).items(), key=lambda kv: float(kv[0]))}
 
 
 def _fmt(v: float | None) -> str:
@@ -184,15 +209,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         document = json.loads(args.accuracy.read_text(encoding="utf-8"))
-        sweep = (document.get("yaw_sweep_val") or {}).get(args.klass)
-        if not sweep:
-            raise ValueError(f"no {args.klass} yaw sweep of the validation bodies in it "
-                             "(run bench_accuracy.py --yaw-sweep --write on a corpus with "
-                             "its valsweep split)")
-        gate = fit_gate(sweep, args.hip_limit, args.hip_rise, args.recall_floor,
+        curve = (document.get("yaw_sweep_val_by_estimate") or {}).get(args.klass)
+        if not curve:
+            raise ValueError(f"no {args.klass} curve of the validation bodies' sweep by "
+                             "what the estimate reads in it (run bench_accuracy.py "
+                             "--yaw-sweep --write on a corpus with its valsweep split)")
+        gate = fit_gate(curve, args.hip_limit, args.hip_rise, args.recall_floor,
                         args.recall_drop, args.hysteresis, args.reference_deg)
-        test = (document.get("yaw_sweep") or {}).get(args.klass)
+        test = (document.get("yaw_sweep_by_estimate") or {}).get(args.klass)
         gate["test_check"] = check_gate(gate, test) if test else None
+        gate["coached_share_by_true_yaw"] = {
+            "validation": coverage((document.get("yaw_sweep_val") or {}).get(args.klass),
+                                   gate["bad_deg"]),
+            "test": coverage((document.get("yaw_sweep") or {}).get(args.klass),
+                             gate["bad_deg"])}
     except (OSError, ValueError, KeyError) as exc:
         print(f"fit_view_gate: {args.accuracy}: {exc}", file=sys.stderr)
         return 1
@@ -200,36 +230,39 @@ def main(argv: list[str] | None = None) -> int:
     print(f"criteria: hip extension MAE <= {c['hip_extension_mae_max_deg']} deg, "
           f"arch recall >= {c['arch_recall_min']}")
     ref = c["side_on_reference"]
-    print(f"side-on reference (|yaw| <= {ref['up_to_deg']:g}): hip extension MAE "
-          f"{ref['hip_extension_mae_deg']}, arch recall {ref['arch_recall']}")
-    for band, b in gate["bands"].items():
-        print(f"  |yaw| {float(band):4.0f} ({b['clips']} clips): hip "
+    print(f"side-on reference (estimate reads <= {ref['reads_up_to_deg']:g}): hip extension "
+          f"MAE {ref['hip_extension_mae_deg']}, arch recall {ref['arch_recall']}")
+    for edge, b in gate["bins"].items():
+        print(f"  reads {float(edge) - 5:3.0f}-{edge:<3s} ({b['frames']} frames): hip "
               f"{_fmt(b['hip_extension_mae_deg'])} (smoothed "
               f"{_fmt(b['hip_extension_smoothed_deg'])}), recall {_fmt(b['arch_recall'])} "
-              f"(smoothed {_fmt(b['arch_recall_smoothed'])}), estimate reads "
-              f"{_fmt(b['view_median_deg'])}  {'pass' if b['passes'] else 'FAIL'}")
-    print(f"gate (validation bodies): coach up to a true |yaw| of "
-          f"{gate['passing_true_yaw_deg']:.0f} deg; oblique above an estimated "
-          f"{gate['bad_deg']} deg, side-on again below {gate['good_deg']} deg")
+              f"(smoothed {_fmt(b['arch_recall_smoothed'])})  "
+              f"{'pass' if b['passes'] else 'FAIL'}")
+    print(f"gate (validation bodies): oblique above an estimated {gate['bad_deg']} deg, "
+          f"side-on again below {gate['good_deg']} deg")
+    for bodies, shares in gate["coached_share_by_true_yaw"].items():
+        cells = ", ".join(f"{float(b):.0f}: {'-' if v is None else f'{100 * v:.0f}%'}"
+                          for b, v in shares.items())
+        print(f"  share of frames coached per true |yaw| ({bodies}): {cells}")
     check = gate["test_check"]
     if check is None:
         print("test bodies: no sweep to check the gate on")
     else:
-        for band, b in check["bands"].items():
-            print(f"  test |yaw| {float(band):4.0f} ({b['clips']} clips): hip "
+        for edge, b in check["bins"].items():
+            print(f"  test reads {float(edge) - 5:3.0f}-{edge:<3s} ({b['frames']} frames): hip "
                   f"{_fmt(b['hip_extension_mae_deg'])} (smoothed "
                   f"{_fmt(b['hip_extension_smoothed_deg'])}), recall "
                   f"{_fmt(b['arch_recall'])}  {'pass' if b['passes'] else 'FAIL'}")
         print(f"test bodies: the gate {'holds' if check['holds'] else 'does NOT hold'} "
-              "up to its passing yaw")
+              "up to where it closes")
     if args.write:
         source = (args.accuracy.relative_to(ROOT) if args.accuracy.is_relative_to(ROOT)
                   else args.accuracy)
         gate["provenance"] = {
             "made_by": "python tools/calibrate/fit_view_gate.py --write",
             "from": f"{source}, {args.klass} clips (bench_accuracy.py --corpus CORPUS "
-                    "--yaw-sweep --write): chosen on the validation bodies' sweep, "
-                    "checked on the test bodies'",
+                    "--yaw-sweep --write): chosen on the validation bodies' sweep by "
+                    "what the view estimate reads, checked on the test bodies'",
             "date": date.today().isoformat()}
         GATE.write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {GATE}")
