@@ -44,6 +44,9 @@ MIN_SHARE = 0.3
 TURN_MARGIN = 0.2
 # A picture kept as it is whose frames fail the gravity checks this often is reported.
 DOUBTFUL_SHARE = 0.5
+# ... once at least this many frames were checked: a back-on turn can leave one pose in a
+# short clip's sample, and one odd pose is not worth a warning.
+DOUBTFUL_MIN_FRAMES = 3
 
 Sample = tuple[float, Pose | None]  # (time_s, the pose found in the frame as decoded)
 
@@ -68,7 +71,8 @@ class OrientationCheck:
     @property
     def doubtful(self) -> bool:
         """Kept as it is although most frames look turned (no turn explains the clip)."""
-        return self.turn_deg == 0 and self.frames > 0 and self.upright_share < DOUBTFUL_SHARE
+        return (self.turn_deg == 0 and self.frames >= DOUBTFUL_MIN_FRAMES
+                and self.upright_share < DOUBTFUL_SHARE)
 
     def summary(self) -> dict:
         """For summary.json."""

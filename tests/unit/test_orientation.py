@@ -116,6 +116,14 @@ def test_a_turned_body_no_turn_explains_is_reported():
     assert "looks upside down or sideways" in check.note("clip.mp4")
 
 
+def test_one_odd_pose_in_a_short_sample_is_not_reported():
+    # a body turned back-on to the camera: the model finds it in one probe frame of three
+    pose = turn_pose(make_pose(KNEELING, drop=(Landmark.RIGHT_ANKLE,)), 180)
+    check = choose_turn([(0.0, None), (1.0, pose), (2.0, None)])
+    assert check.turn_deg == 0 and check.frames == 1 and check.upright_share == 0.0
+    assert not check.doubtful and check.note("clip.mp4") is None
+
+
 def _watch_frames(pose, seconds: float, fps: float = 30.0):
     return [(i / fps, pose) for i in range(int(seconds * fps))]
 
