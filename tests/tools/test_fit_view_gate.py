@@ -13,7 +13,7 @@ from tools.calibrate import fit_view_gate
 def _bin(hip: float, recall: float | None, frames: int = 300) -> dict:
     return {"clips": 4, "frames": frames,
             "metrics": {"hip_extension_deg": {"ours": hip, "raw": hip + 1}},
-            "arch": {"recall": recall}}
+            "arch": {"recall": recall, "arch_frames": 0 if recall is None else frames // 3}}
 
 
 def curve(*bins: tuple) -> dict:

@@ -15,8 +15,8 @@ advice is given), and:
 1. Smooths the curve: the further the estimate reads from side-on, the more the body is
    turned, and turning cannot make a 2-D angle better, so the hip extension error is
    fitted non-decreasing and the arch recall non-increasing (isotonic regression,
-   weighted by seconds of video). One bin of a few noisy clips must not close the gate
-   while wider ones read better.
+   weighted by seconds of video, of arching for the recall). One bin of a few noisy
+   clips must not close the gate while wider ones read better.
 2. Sets the limits. The product's aim is hip extension MAE <= --hip-limit (3 deg) and
    arch recall >= --recall-floor (0.9). Where the tool misses that aim even side-on
    (frames that read up to --reference-deg), the aim would close the gate everywhere;
@@ -61,18 +61,18 @@ def monotone(values: list[float], weights: list[float], increasing: bool = True)
     return [sign * m for m, _, n in blocks for _ in range(n)]
 
 
-def _smoothed(sweep: dict, bands: list[str], read, increasing: bool) -> dict[str, float]:
-    """The clip-weighted monotone fit of read(entry) over the bands that have a value."""
-    have = [b for b in bands if read(sweep[b]) is not None]
-    fit = monotone([read(sweep[b]) for b in have],
-                   [float(sweep[b].get("clips") or 1) for b in have], increasing)
+def _smoothed(curve: dict, bins: list[str], read, increasing: bool, weight) -> dict[str, float]:
+    """The weighted monotone fit of read(entry) over the bins that have a value."""
+    have = [b for b in bins if read(curve[b]) is not None]
+    fit = monotone([read(curve[b]) for b in have], [weight(curve[b]) for b in have],
+                   increasing)
     return dict(zip(have, fit, strict=True))
 
 
-def _pooled(sweep: dict, bands: list[str], read) -> float | None:
-    have = [(read(sweep[b]), float(sweep[b].get("clips") or 1)) for b in bands
-            if read(sweep[b]) is not None]
-    return sum(v * w for v, w in have) / sum(w for _, w in have) if have else None
+def _pooled(curve: dict, bins: list[str], read, weight) -> float | None:
+    have = [(read(curve[b]), weight(curve[b])) for b in bins if read(curve[b]) is not None]
+    total = sum(w for _, w in have)
+    return sum(v * w for v, w in have) / total if have and total > 0 else None
 
 
 def _hip(entry: dict) -> float | None:
@@ -83,10 +83,14 @@ def _recall(entry: dict) -> float | None:
     return entry["arch"].get("recall")
 
 
-def _weight(entry: dict) -> float:
-    """Seconds of video in a bin (frames at 30 fps), or its clips for a curve without."""
-    return float(entry["frames"]) / 30.0 if entry.get("frames") else float(entry.get("clips")
-                                                                          or 1)
+def _seconds(entry: dict) -> float:
+    """Seconds of video in a bin (frames at 30 fps): the weight of its hip figure."""
+    return float(entry.get("frames") or 0) / 30.0
+
+
+def _arch_seconds(entry: dict) -> float:
+    """Seconds of arching in a bin: the weight of its recall."""
+    return float(entry["arch"].get("arch_frames") or 0) / 30.0
 
 
 def fit_gate(curve: dict, hip_limit: float = 3.0, hip_rise: float = 1.5,
@@ -95,14 +99,14 @@ def fit_gate(curve: dict, hip_limit: float = 3.0, hip_rise: float = 1.5,
     """The gate and the criteria it came from (pure: the curve per bin of what the view
     estimate reads, keyed by each bin's upper edge, in; a document out)."""
     bins = sorted(curve, key=float)
-    hip = _smoothed(curve, bins, _hip, increasing=True)
-    recall = _smoothed(curve, bins, _recall, increasing=False)
+    hip = _smoothed(curve, bins, _hip, True, _seconds)
+    recall = _smoothed(curve, bins, _recall, False, _arch_seconds)
     side_on = [b for b in bins if float(b) <= reference_deg]
-    ref_hip = _pooled(curve, side_on, _hip)
+    ref_hip = _pooled(curve, side_on, _hip, _seconds)
     if ref_hip is None:
         raise ValueError(f"no frame read under {reference_deg:g} deg with a hip extension "
                          "figure (no side-on reference)")
-    ref_recall = _pooled(curve, side_on, _recall)
+    ref_recall = _pooled(curve, side_on, _recall, _arch_seconds)
     hip_cap = hip_limit if ref_hip <= hip_limit else ref_hip + hip_rise
     recall_min = (recall_floor if ref_recall is None or ref_recall >= recall_floor
                   else ref_recall - recall_drop)
@@ -146,8 +150,8 @@ def check_gate(gate: dict, curve: dict) -> dict:
     """How the bins up to the gate fare on another sweep's curve (the test bodies'),
     with the gate's own limits and the same smoothing."""
     bins = sorted(curve, key=float)
-    hip = _smoothed(curve, bins, _hip, increasing=True)
-    recall = _smoothed(curve, bins, _recall, increasing=False)
+    hip = _smoothed(curve, bins, _hip, True, _seconds)
+    recall = _smoothed(curve, bins, _recall, False, _arch_seconds)
     c = gate["criteria"]
     out = {}
     for b in bins:
