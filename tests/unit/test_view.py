@@ -1,5 +1,8 @@
 """View check: angle from body proportions, depth and world; joints in frame."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from fixtures.poses import IMAGE_SIZE, Figure, make_pose
@@ -7,7 +10,9 @@ from fixtures.poses import IMAGE_SIZE, Figure, make_pose
 from posecoach.landmarks import Landmark, Side
 from posecoach.measure.calibration import Calibration
 from posecoach.measure.view import (
+    DEFAULT_GATE,
     ViewChecker,
+    ViewGate,
     ViewScale,
     angle_from_depth,
     angle_from_widths,
@@ -56,15 +61,27 @@ def test_missing_everything_gives_nan():
     assert np.isnan(est.angle_deg) and not est.in_frame
 
 
-def test_checker_hysteresis():
-    checker = ViewChecker(FIGURE_CALIBRATION, time_constant_s=0.05)
+@pytest.mark.parametrize("gate", [ViewGate(bad_deg=27.0, good_deg=20.0), DEFAULT_GATE])
+def test_checker_hysteresis(gate):
+    # Yaws chosen from the gate itself: between good and bad the decision keeps its
+    # last state; only crossing bad (going out) or good (coming back) changes it.
+    between = (gate.good_deg + gate.bad_deg) / 2
+    checker = ViewChecker(FIGURE_CALIBRATION, time_constant_s=0.05, gate=gate)
     t = 0.0
-    for yaw, expected in ((5, True), (24, True), (35, False), (24, False), (15, True)):
+    sequence = ((gate.good_deg / 3, True), (between, True), (gate.bad_deg + 10, False),
+                (between, False), (gate.good_deg - 4, True))
+    for yaw, expected in sequence:
         for _ in range(20):
             t += 1 / 30
             ok, angle = checker.update(make_pose(Figure(yaw_deg=yaw)), None, t)
         assert ok is expected, (yaw, angle)
     assert checker.update(None, None, t + 0.1)[0] is False
+
+
+def test_default_gate_is_the_fitted_file():
+    fitted = json.loads((Path(__file__).parents[2] / "models" / "view_gate.json").read_text())
+    assert ViewGate(bad_deg=fitted["bad_deg"], good_deg=fitted["good_deg"]) == DEFAULT_GATE
+    assert DEFAULT_GATE.good_deg < DEFAULT_GATE.bad_deg
 
 
 def test_checker_needs_joints_in_frame():
