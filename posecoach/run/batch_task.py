@@ -7,7 +7,7 @@ outcome with a one-line error, so one broken clip never stops the others.
 
 Test-only fault hook: when the environment variable named by `KILL_ONCE_ENV` names this
 clip (its file name) in the driver's environment, the driver passes `kill_once`, and the
-first attempt kills its own worker process (`os._exit(1)`) once a few frames are written,
+first attempt kills its own worker process (`os._exit(1)`) once a few frames are measured,
 as a crashed or OOM-killed worker would be. A flag file beside the partial folder makes
 the retry run normally. Nothing sets it outside the tests.
 """
@@ -25,7 +25,10 @@ from posecoach.run.batch_state import clear_partial
 from posecoach.run.offline import AnalysisOptions, analyze_clip
 
 KILL_ONCE_ENV = "POSECOACH_TEST_KILL_ONCE"
-_KILL_AFTER_ROWS = 10  # frames.csv lines (header included) before the injected kill
+# landmarks.csv lines (header included) before the injected kill: landmarks.csv is
+# written frame by frame from the first frame on, also while `--exercise auto` holds
+# frames.csv back until the exercise is recognised.
+_KILL_AFTER_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,16 @@ def _arm_kill(partial: Path) -> None:
     if flag.exists():
         return  # the retry: run normally
     flag.touch()
-    args = (partial / "frames.csv", flag)
+    args = (partial / "landmarks.csv", flag)
     threading.Thread(target=_kill_when_started, args=args, daemon=True).start()
 
 
-def _kill_when_started(frames_csv: Path, flag: Path) -> None:
-    """Kill this worker process once frames.csv has a few rows; the flag file says how
+def _kill_when_started(landmarks_csv: Path, flag: Path) -> None:
+    """Kill this worker process once landmarks.csv has a few rows; the flag file says how
     many lines it had (the test's proof that the attempt died mid-clip)."""
     while True:
         try:
-            with frames_csv.open("rb") as handle:
+            with landmarks_csv.open("rb") as handle:
                 lines = sum(1 for _ in handle)
         except OSError:
             lines = 0

@@ -4,20 +4,23 @@ frames (sources) -> pose (estimation) -> metrics (measure) -> exercise state (ex
 -> records (sinks) -> summary.json.
 
 Everything per frame is written as soon as it is known, so a clip that ends early (or a
-run that is interrupted) keeps what was measured.
+run that is interrupted) keeps what was measured. With `--exercise auto` the exercise is
+recognised on the analysis' own poses (posecoach.run.recognition): until then each
+frame's landmarks are written and the rest of its record waits for the decision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from posecoach.exercises import ExerciseSpec, load_exercise, recognize
+from posecoach.exercises import ExerciseSpec, load_exercise
 from posecoach.outputs.mot import write_mot
 from posecoach.pose.adaptive import AdaptiveParams, adaptive_parallel_poses, adaptive_poses
 from posecoach.pose.estimation import PoseEstimator, offline_model_path
@@ -32,20 +35,17 @@ from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Preload, Worker
 from posecoach.run.interrupt import Interrupted, signal_name, signal_of
 from posecoach.run.malloc import share_one_heap
-from posecoach.run.orientation import (
-    OrientationCheck,
-    OrientationWatch,
-    choose_turn,
-    probe_poses,
-)
+from posecoach.run.orientation import OrientationCheck, OrientationWatch, without_mask
 from posecoach.run.progress import Progress
+from posecoach.run.recognition import ExerciseWatch, Recognised
 from posecoach.run.stages import FrameStages, RecordSinks, clip_summary, write_json
-from posecoach.types import Frame, FrameRecord, Pose
+from posecoach.types import Frame, FrameMetrics, FrameRecord, Pose
 
 AUTO = "auto"
-# `--exercise auto` looks at the first minute, about three frames a second, before the
-# analysis; with the exercise given, only which way up the picture is gets checked, on
-# the analysis' own frames of the first 20 s at one a second (posecoach.run.orientation).
+# `--exercise auto` is recognised on the analysis' own poses of the first minute, about
+# three a second (sooner when they are plain, posecoach.run.recognition); with the
+# exercise given, only which way up the picture is gets checked, on the first 20 s at
+# one a second (posecoach.run.orientation).
 PRESCAN_SECONDS = 60.0
 PRESCAN_STEP_S = 0.33
 ORIENTATION_SECONDS = 20.0
@@ -117,9 +117,31 @@ class VideoSettings:
     size: tuple[int, int]
 
 
+@dataclass(frozen=True)
+class _Held:
+    """A frame measured while the exercise was not yet known: what its session step and
+    overlay need later (the pose without its mask, which only the metrics read)."""
+
+    index: int
+    time_s: float
+    source_size: tuple[int, int] | None
+    pose: Pose | None
+    metrics: FrameMetrics
+
+
+# The clip decoded again as it is analysed (turned, scaled), from its first frame.
+Replay = Callable[[], contextlib.AbstractContextManager[Iterable[Frame]]]
+
+
 class ClipStages:
     """The per-frame stages (run.stages) of one recorded clip, with its sinks in `out_dir`:
-    the frame's own time is the session's clock and every record is one video frame."""
+    the frame's own time is the session's clock and every record is one video frame.
+
+    With `replay` and no spec, the exercise is still to be recognised
+    (posecoach.run.recognition): each frame is measured and its landmarks written as it
+    comes, and the rest of its record is held back until `recognised` names the exercise;
+    the held frames then go through the session, frames.csv and the overlay in order,
+    their pictures decoded again by `replay`."""
 
     def __init__(
         self,
@@ -127,18 +149,60 @@ class ClipStages:
         spec: ExerciseSpec | None,
         video: VideoSettings | None = None,
         blur_faces: bool = False,
+        replay: Replay | None = None,
     ):
         self.frames = FrameStages(spec)
         self.title = spec.name if spec is not None else None
         self.blur_faces = blur_faces
         self.sinks = RecordSinks(out_dir, video.fps if video is not None else None)
         self.overlay = Overlay(show_fps=False) if video is not None else None
+        self.pending = replay is not None and spec is None
+        self.recognition: Recognised | None = None
+        self._replay = replay
+        self._held: list[_Held] = []
 
-    def process(self, frame: Frame, pose: Pose | None) -> FrameRecord:
+    def process(self, frame: Frame, pose: Pose | None) -> FrameRecord | None:
+        """The frame's record, written; None while it is held back."""
+        if self.pending:
+            self._hold(frame, pose)
+            return None
         record = self.frames.measure(frame, pose)
         image = self.annotate(frame.image, record) if self.overlay is not None else None
         self.sinks.write(record, image)
         return record
+
+    def _hold(self, frame: Frame, pose: Pose | None) -> None:
+        pose = self.frames.legs.update(pose, frame.time_s)
+        metrics = self.frames.tracker.update(pose, frame.time_s)
+        pose = without_mask(pose)
+        self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s, pose, metrics))
+        self._held.append(_Held(frame.index, frame.time_s, frame.source_size, pose, metrics))
+
+    def recognised(self, decision: Recognised) -> None:
+        """Coach the exercise decided (or none) from the first held frame on."""
+        if not self.pending:
+            return
+        self.pending, self.recognition = False, decision
+        if decision.spec is not None:
+            self.frames.start(decision.spec)
+            self.title = decision.spec.name
+        held, self._held = self._held, []
+        if not held:
+            return
+        if self.overlay is None:
+            for item in held:
+                self._write_held(item, None)
+            return
+        with self._replay() as frames:
+            for item, image in zip(held, _pictures_of(held, frames), strict=True):
+                self._write_held(item, image)
+
+    def _write_held(self, item: _Held, image: np.ndarray | None) -> None:
+        frame = Frame(item.index, item.time_s,
+                      image if image is not None else _NO_PICTURE, item.source_size)
+        record = self.frames.record(frame, item.pose, item.metrics)
+        annotated = self.annotate(image, record) if image is not None else None
+        self.sinks.write(record, annotated, landmarks=False)
 
     def annotate(self, image: np.ndarray, record: FrameRecord) -> np.ndarray:
         """The exported picture of a frame: face blurred if asked, then the overlay. The
@@ -156,6 +220,29 @@ class ClipStages:
         self.sinks.close()
 
 
+_NO_PICTURE = np.zeros((1, 1, 3), np.uint8)  # a held frame whose picture did not decode again
+
+
+def _pictures_of(held: list[_Held], frames: Iterable[Frame]) -> Iterator[np.ndarray | None]:
+    """The picture of each held frame, matched by index in the clip decoded again; a
+    frame that does not decode again shows the picture before it (the video keeps one
+    picture per record), None before the first one."""
+    frames = iter(frames)
+    frame: Frame | None = None
+    picture: np.ndarray | None = None
+    ended = False
+    for item in held:
+        while not ended and (frame is None or frame.index < item.index):
+            try:
+                frame = next(frames, None)
+            except Exception:  # noqa: BLE001 - a file that fails again: the rows still go out
+                frame = None
+            ended = frame is None
+        if frame is not None and frame.index == item.index:
+            picture = frame.image
+        yield picture
+
+
 def _at_size(record: FrameRecord, size: tuple[int, int]) -> FrameRecord:
     """`record` drawn on its picture scaled to `size` (the mask, which no annotator
     draws, left out rather than scaled)."""
@@ -165,31 +252,14 @@ def _at_size(record: FrameRecord, size: tuple[int, int]) -> FrameRecord:
     return move_record(unmasked, (0, 0, *size), size)
 
 
-def recognise_exercise(
-    source_path: Path, model_path: Path | None
-) -> tuple[ExerciseSpec | None, dict[str, Any], OrientationCheck]:
-    """For `--exercise auto`: the exercise the prescan recognises (None if none), what
-    recognition found (for the summary) and which way up the picture is. Recognition sees
-    the sample turned the right way up."""
-    orientation = choose_turn(probe_poses(source_path, model_path, PRESCAN_SECONDS,
-                                          PRESCAN_STEP_S))
-    recognition = recognize(orientation.metrics)
-    found = {
-        "exercise_id": recognition.exercise_id,
-        "share": round(recognition.share, 3),
-        "shares": {k: round(v, 3) for k, v in recognition.shares.items()},
-        "alternatives": list(recognition.alternatives),
-    }
-    spec = load_exercise(recognition.exercise_id) if recognition.exercise_id else None
-    return spec, found, orientation
+class Rerun(Exception):
+    """The analysis' own checks found the picture turned (rare), or recognised an
+    exercise that runs another model than the one loaded: start again, knowing it."""
 
-
-class TurnNeeded(Exception):
-    """The analysis' own orientation check found the picture turned: start again, turned."""
-
-    def __init__(self, check: OrientationCheck):
+    def __init__(self, check: OrientationCheck, recognised: Recognised | None = None):
         super().__init__(f"picture turned {check.turn_deg} degrees")
         self.check = check
+        self.recognised = recognised
 
 
 @dataclass
@@ -202,6 +272,9 @@ class _Pass:
     stopped: KeyboardInterrupt | None
 
 
+Watch = OrientationWatch | ExerciseWatch
+
+
 def analyze_clip(
     source_path: Path, out_dir: Path, options: AnalysisOptions = AnalysisOptions()
 ) -> ClipResult:
@@ -211,12 +284,16 @@ def analyze_clip(
     """
     share_one_heap()  # freed frames are reused by every thread (run.malloc)
     # The model the analysis will most likely run loads in a thread while the rest gets
-    # ready (the prescan, with `auto`): start-up. Another model is loaded after all if
-    # the exercise found names one.
+    # ready: start-up. Another model is loaded after all if the exercise names one.
     likely = options.model_path or offline_model_path("full")
     with Preload(lambda: tracked_estimator(likely), PersonTracker.close,
                  name="model-preload") as preload:
         return _analyze_clip(source_path, out_dir, options, (likely, preload))
+
+
+def _model_for(spec: ExerciseSpec | None, options: AnalysisOptions) -> Path:
+    return Path(options.model_path or offline_model_path(
+        spec.offline_model if spec else "full"))
 
 
 def _analyze_clip(
@@ -225,14 +302,13 @@ def _analyze_clip(
     options: AnalysisOptions,
     preloaded: tuple[Path, Preload[PersonTracker]],
 ) -> ClipResult:
-    watch: OrientationWatch | None = None
-    if options.exercise == AUTO:
-        spec, recognition, orientation = recognise_exercise(source_path, options.model_path)
+    watch: Watch
+    if options.exercise == AUTO:  # recognised on the analysis' own poses (run.recognition)
+        spec, watch = None, ExerciseWatch(PRESCAN_SECONDS, PRESCAN_STEP_S)
     else:
-        spec, recognition = load_exercise(options.exercise), None  # a bad id fails first
-        orientation, watch = None, OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S)
-    model = Path(options.model_path or offline_model_path(
-        spec.offline_model if spec else "full"))
+        spec = load_exercise(options.exercise)  # a bad id fails first
+        watch = OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S)
+    model = _model_for(spec, options)
 
     def fresh_estimator() -> PersonTracker:
         return tracked_estimator(model)
@@ -242,19 +318,29 @@ def _analyze_clip(
     else:
         preloaded[1].discard()  # not the model this exercise runs
         first_estimator = fresh_estimator
+    recognised: Recognised | None = None
     try:
-        run = _run_pass(source_path, out_dir, options, spec, first_estimator,
-                        orientation.turn_deg if orientation else 0, watch)
-    except TurnNeeded as turned:  # rare: the frames measured so far are measured again
-        orientation = turned.check
+        run = _run_pass(source_path, out_dir, options, spec, first_estimator, 0, watch, model)
+        orientation = None
+    except Rerun as again:  # rare: the frames measured so far are measured again
+        orientation, recognised = again.check, again.recognised
+        if recognised is not None:
+            spec = recognised.spec
+        model = _model_for(spec, options)
         run = _run_pass(source_path, out_dir, options, spec, fresh_estimator,
-                        orientation.turn_deg, None)
-    if orientation is None:  # the watch's check; an interrupted run was not turned
-        orientation = dataclasses.replace(watch.finish(), turn_deg=0)
+                        orientation.turn_deg, None, model)
     result, stages = run.result, run.stages
+    if isinstance(watch, ExerciseWatch):
+        recognised = recognised or stages.recognition or watch.finish()
+        result.exercise = recognised.spec.id if recognised.spec else None
+    if orientation is None:  # the watch's check; an interrupted run was not turned
+        check = watch.finish()
+        check = check.orientation if isinstance(check, Recognised) else check
+        orientation = dataclasses.replace(check, turn_deg=0)
     note = orientation.note(source_path.name)
     result.notes += [note] if note else []
-    result.summary = clip_summary(stages.frames, _clip_info(result), run.estimator, recognition)
+    result.summary = clip_summary(stages.frames, _clip_info(result), run.estimator,
+                                  recognised.found if recognised else None)
     result.summary["orientation"] = orientation.summary()
     if options.blur_faces:
         result.summary["blur_faces"] = True
@@ -275,10 +361,21 @@ def _run_pass(
     spec: ExerciseSpec | None,
     load_estimator,
     turn_deg: int,
-    watch: OrientationWatch | None,
+    watch: Watch | None,
+    model: Path,
 ) -> _Pass:
     """Every frame of the clip, turned `turn_deg`, through the model and the stages.
-    With `watch`, raises TurnNeeded (everything closed) when its check finds a turn."""
+    With `watch`, raises Rerun (everything closed) when its check finds a turn, or when
+    the exercise it recognises runs another model than `model`."""
+
+    @contextlib.contextmanager
+    def replay():
+        with open_source(source_path) as again:
+            if turn_deg:
+                again.turn(turn_deg)
+            again.limit(MAX_FRAME_SIDE)
+            yield again
+
     with open_source(source_path) as source:
         if turn_deg:
             source.turn(turn_deg)
@@ -287,19 +384,28 @@ def _run_pass(
         result = ClipResult(source_path, out_dir, source.info, spec.id if spec else None)
         video = (VideoSettings(_video_fps(source.info), source.info.frame_size)
                  if options.video else None)
-        stages = ClipStages(out_dir, spec, video, options.blur_faces)
+        deferred = isinstance(watch, ExerciseWatch)
+        stages = ClipStages(out_dir, spec, video, options.blur_faces,
+                            replay if deferred else None)
         estimator = None
         twins: list = []
         progress = Progress(source.info.name, source.info.frame_count, enabled=options.progress)
         stopped: KeyboardInterrupt | None = None
+        failed = rerun = False
         try:
             estimator = load_estimator()
             twins = _twin_landmarkers(estimator, options)
             try:
                 _analyze_frames(source, estimator, stages, result, progress, options.adaptive,
-                                twins, watch)
+                                twins, watch, model)
             except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (run.interrupt)
                 stopped = stop
+            except Rerun:
+                rerun = True
+                raise
+        except BaseException:
+            failed = True
+            raise
         finally:
             progress.close()
             # The models first: closing the sinks can fail too (a full disk), and a model
@@ -308,10 +414,25 @@ def _run_pass(
                 twin.close()
             if estimator is not None:
                 estimator.close()
+            if not rerun:
+                release_held(stages, watch, failed)
             stages.close()
         result.ended_early = source.ended_early and stopped is None  # a stop is no truncation
         result.files += stages.files
     return _Pass(result, stages, estimator, stopped)
+
+
+def release_held(stages: ClipStages, watch: Watch | None, failed: bool) -> None:
+    """Frames still held back when the clip was cut off (a truncated file, Ctrl-C, an
+    error) before the watch decided: written now, coached as the watch decides on what
+    it sampled. After an error a second one here is not raised over the first."""
+    if not stages.pending or not isinstance(watch, ExerciseWatch):
+        return
+    if not failed:
+        stages.recognised(watch.finish())
+        return
+    with contextlib.suppress(Exception):
+        stages.recognised(watch.finish())
 
 
 def _stop(result: ClipResult, stop: KeyboardInterrupt) -> None:
@@ -343,7 +464,8 @@ def _analyze_frames(
     progress: Progress,
     adaptive: AdaptiveParams | None = None,
     twins: list | None = None,
-    watch: OrientationWatch | None = None,
+    watch: Watch | None = None,
+    model: Path | None = None,
 ) -> None:
     """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
     thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
@@ -354,8 +476,9 @@ def _analyze_frames(
     here unchanged, and everything measured before an error or Ctrl-C still written.
     With `adaptive`, the model runs on fewer frames while the body is still
     (posecoach.pose.adaptive), dealt out to the landmarkers in turn; the others get
-    interpolated poses. With `watch`, the poses also feed the orientation check, and
-    TurnNeeded is raised when it finds the picture turned.
+    interpolated poses. With `watch`, the poses also feed the orientation check (and with
+    an ExerciseWatch, recognition, whose decision goes to the writer in frame order), and
+    Rerun is raised when the picture is turned or the exercise needs another model.
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH, max_bytes=PIPELINE_BYTES,
@@ -383,21 +506,36 @@ def _analyze_frames(
             result.detected += pose is not None
             progress.update()
             if watch is not None:
-                _raise_if_turned(watch.add(frame.time_s, pose))
+                _decided(watch.add(frame.time_s, pose), writer, model)
         if watch is not None:
-            _raise_if_turned(watch.finish())
+            _decided(watch.finish(), writer, model)
 
 
-def _raise_if_turned(check: OrientationCheck | None) -> None:
-    if check is not None and check.turn_deg:
-        raise TurnNeeded(check)
+def _decided(decision: OrientationCheck | Recognised | None, writer: Worker,
+             model: Path | None) -> None:
+    """Act on a watch's decision: a turn or another model means Rerun; an exercise
+    recognised goes to the writer, after the frame that decided it."""
+    if decision is None:
+        return
+    if isinstance(decision, OrientationCheck):
+        if decision.turn_deg:
+            raise Rerun(decision)
+        return
+    if decision.orientation.turn_deg:
+        raise Rerun(decision.orientation, decision)
+    if model is not None and decision.spec is not None and \
+            offline_model_path(decision.spec.offline_model) != model:
+        raise Rerun(decision.orientation, decision)
+    writer.put(decision)
 
 
 def _frame_bytes(frame: Frame) -> int:
     return frame.image.nbytes
 
 
-def _item_bytes(item: tuple[Frame, Pose | None]) -> int:
+def _item_bytes(item: tuple[Frame, Pose | None] | Recognised) -> int:
+    if isinstance(item, Recognised):
+        return 0
     frame, pose = item
     mask = pose.mask if pose is not None else None
     return frame.image.nbytes + (mask.nbytes if mask is not None else 0)
@@ -415,8 +553,11 @@ def _adaptive_info(result: ClipResult, params: AdaptiveParams) -> dict[str, Any]
 
 
 def _process_with(stages: ClipStages):
-    def process(item: tuple[Frame, Pose | None]) -> None:
-        stages.process(*item)
+    def process(item: tuple[Frame, Pose | None] | Recognised) -> None:
+        if isinstance(item, Recognised):
+            stages.recognised(item)
+        else:
+            stages.process(*item)
 
     return process
 

@@ -1,8 +1,8 @@
-"""Which way up is the clip? Decided from a sample of its poses, before the analysis.
+"""Which way up is the clip? Decided from a sample of its poses.
 
-The probe (`probe_poses`) runs the pose model on a sparse sample of the clip's first
-minute. `choose_turn` then asks, for each quarter turn of the picture, how much of the
-sample is a known exercise done the right way up: the poses are turned
+`OrientationWatch` samples the analysis' own poses (one about every `step_s` over the
+first `seconds`); `choose_turn` then asks, for each quarter turn of the picture, how
+much of the sample is a known exercise done the right way up: the poses are turned
 (posecoach.measure.orientation.turn_pose), measured by a fresh MetricsTracker and
 recognised, and only frames that pass the gravity checks vote. The decision:
 
@@ -13,10 +13,9 @@ recognised, and only frames that pass the gravity checks vote. The decision:
 2. otherwise the turn with the largest recognised share wins, if it reaches `MIN_SHARE`
    and explains at least `TURN_MARGIN` more of the sample than the picture as it is.
 
-With the exercise given, no probe runs before the analysis: `OrientationWatch` samples
-the analysis' own poses the way the probe would, and the analysis starts again, turned,
-only in the rare clip the check finds turned (start-up is the analysis' first frame, not
-the probe's twenty).
+No pass over the clip runs before the analysis: it starts on the first frame, and only
+in the rare clip the check finds turned does it start again, turned (with `--exercise
+auto` the same sample also recognises the exercise, posecoach.run.recognition).
 
 The frames of the analysis are then turned before the model (posecoach.pose.sources),
 so landmarks, overlay and video are upright, as with honoured rotation metadata. The
@@ -27,17 +26,14 @@ the model.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from posecoach.exercises import Recognition, recognize
 from posecoach.measure.orientation import TURNS_DEG, turn_pose
 from posecoach.measure.stream import MetricsTracker
-from posecoach.pose.parallel import default_workers, parallel_poses, twin_landmarkers
-from posecoach.pose.sources import Sampling, open_source
-from posecoach.pose.tracking import tracked_estimator
-from posecoach.run.concurrency import Prefetch
+from posecoach.pose.sources import Sampling
 from posecoach.types import FrameMetrics, Pose
 
 MIN_SHARE = 0.3
@@ -99,28 +95,13 @@ class OrientationCheck:
         return None
 
 
-def probe_poses(source_path: Path, model_path: Path | None, seconds: float,
-                step_s: float, workers: int | None = None) -> list[Sample]:
-    """The poses of frames about `step_s` apart in the clip's first `seconds`
-    (pose.sources.Sampling). The clip is decoded in a reader thread, the frames in
-    between only as far as the decoder needs them, while the model runs on `workers`
-    landmarkers at once (one per core by default; the second loads its model while
-    the first already runs), the person followed decided in frame order."""
-    workers = default_workers() if workers is None else max(1, workers)
-    with (
-        open_source(source_path) as source,
-        tracked_estimator(model_path, segmentation=False) as estimator,
-        Prefetch(source.sampled(step_s, seconds), name="probe-reader") as frames,
-    ):
-        if workers == 1:
-            return [(frame.time_s, estimator.estimate(frame)) for frame in frames]
-        twins = twin_landmarkers(estimator, workers)
-        try:
-            return [(frame.time_s, pose) for frame, pose in
-                    parallel_poses(frames, [estimator.estimator, *twins], estimator.follow)]
-        finally:
-            for twin in twins:
-                twin.close()
+def without_mask(pose: Pose | None) -> Pose | None:
+    """The pose without its segmentation mask: a frame's mask is megabytes, and the
+    orientation and recognition checks read the landmarks only (the probe asks the model
+    for no mask at all)."""
+    if pose is None or pose.mask is None:
+        return pose
+    return dataclasses.replace(pose, mask=None)
 
 
 def turned_metrics(samples: Sequence[Sample], turn_deg: int) -> list[FrameMetrics]:
@@ -161,8 +142,8 @@ def choose_turn(samples: Sequence[Sample]) -> OrientationCheck:
 
 class OrientationWatch:
     """The orientation check on frames that pass by anyway (the analysis' own): the poses
-    of frames `step_s` apart over the first `seconds`, sampled as `probe_poses` samples
-    them, judged by `choose_turn` once a frame past the window arrives or the clip ends."""
+    of frames `step_s` apart over the first `seconds` (pose.sources.Sampling), judged by
+    `choose_turn` once a frame past the window arrives or the clip ends."""
 
     def __init__(self, seconds: float, step_s: float):
         self._sampling = Sampling(step_s, seconds)
@@ -176,7 +157,7 @@ class OrientationWatch:
         if self._sampling.past(time_s):
             return self.finish()
         if self._sampling.take(time_s):
-            self._samples.append((time_s, pose))
+            self._samples.append((time_s, without_mask(pose)))
         return None
 
     def finish(self) -> OrientationCheck:

@@ -134,8 +134,12 @@ class RecordSinks:
     def video_path(self) -> Path:
         return self.out_dir / "annotated.mp4"
 
-    def write(self, record: FrameRecord, image: np.ndarray | None = None) -> None:
-        self.landmarks.write(record)
+    def write(self, record: FrameRecord, image: np.ndarray | None = None,
+              landmarks: bool = True) -> None:
+        """The record's rows and its image; `landmarks` False: its landmarks.csv row was
+        written already (`write_landmarks`, as soon as the pose was known)."""
+        if landmarks:
+            self.landmarks.write(record)
         self.rows.write(record)
         if image is None or not self.video_enabled:
             return
@@ -150,6 +154,9 @@ class RecordSinks:
         else:
             self._write_on_clock(record.time_s, image)
         self._last = image
+
+    def write_landmarks(self, record: FrameRecord) -> None:
+        self.landmarks.write(record)
 
     def _write_on_clock(self, time_s: float, image: np.ndarray) -> None:
         # Frames due by this record's time; the gap is filled with the previous image

@@ -70,3 +70,34 @@ def test_signal_keeps_what_was_measured(tmp_path, signum):
     assert summary["clip"]["ended_early"] is False  # stopped, not a truncated file
     assert (out / "annotated.mp4").stat().st_size > 0
     assert not (tmp_path / "h.sqlite").exists()  # an interrupted session is not recorded
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_signal_before_the_exercise_is_recognised_keeps_every_frame(tmp_path):
+    # `--exercise auto` holds frames.csv back until it recognises the exercise (from the
+    # analysis' own poses, about 10 s into a plain clip): stopped before that, the held
+    # frames are still written, coached as recognised on what was sampled.
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [*posecoach_command(), "analyze", str(CLIP), "--out", str(out), "--quiet",
+         "--workers", "1", "--no-report", "--db", str(tmp_path / "h.sqlite")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        _wait_for_rows(proc, out / "landmarks.csv", ROWS_BEFORE_SIGNAL)
+        assert _rows(out / "frames.csv") == 0  # held back, not lost
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGINT, stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    rows = _rows(out / "frames.csv")
+    assert summary["interrupted"]["frames"] == rows == _rows(out / "landmarks.csv")
+    assert rows >= ROWS_BEFORE_SIGNAL
+    assert summary["recognition"]["decided_early"] is False
+    assert summary["recognition"]["sampled_frames"] >= 1

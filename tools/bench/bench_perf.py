@@ -13,13 +13,13 @@ start-up, imports, model loading and writing every output included):
              the exercise recognised, as a user runs it)
   metrics    the same with --no-video --no-report (frames.csv, landmarks.csv, summary)
   adaptive   metrics with --adaptive (fewer model runs while the body is still)
-  given      metrics with --exercise kneeling_hip_flexor: start-up without the
-             recognition prescan (15 s clip only)
+  given      metrics with --exercise kneeling_hip_flexor: the exercise named, not
+             recognised (15 s clip only)
 
 Per run: wall time (time.perf_counter around the subprocess), CPU time and peak RSS
 (os.wait4's resource usage of the child, which includes the children it waited for:
 ffmpeg's CPU counts, and peak RSS is the largest single process) and, for posecoach,
-start-up: from the command to the first row of frames.csv (the first frame measured;
+start-up: from the command to the first row of landmarks.csv (the first frame measured;
 the file is flushed per row, so polling it every 5 ms sees what `tail -f` would).
 
 Before the rounds, the posecoach package the commands import is compiled to bytecode
@@ -119,7 +119,7 @@ class Run:
     wall: float
     cpu: float
     peak_mb: float
-    startup: float | None  # command to the first frames.csv row
+    startup: float | None  # command to the first landmarks.csv row
     startup_cpu: float | None  # the process's CPU time by then
 
 
@@ -162,7 +162,9 @@ def measure(variant: str, clip: Path, seconds: int) -> Run:
         start = time.perf_counter()
         process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
         startup = startup_cpu = None
-        rows = out / "frames.csv"
+        # landmarks.csv gets each frame's row as soon as it is measured; frames.csv waits
+        # for the exercise to be recognised with `--exercise auto`.
+        rows = out / "landmarks.csv"
         watch = variant != "plain"
         while True:
             pid, status, usage = os.wait4(process.pid, 0 if not watch else os.WNOHANG)
@@ -247,12 +249,12 @@ def print_rounds(runs: list[Run], lengths: list[int]) -> None:
 def print_startup(runs: list[Run]) -> None:
     shortest = min(r.seconds for r in runs)
     for variant, what in (
-        ("given", "--exercise given: no probe, the orientation checked on the analysis"),
-        ("full", "exercise recognised: after the prescan, 60 s at 3 frames/s"),
+        ("given", "--exercise given"),
+        ("full", "--exercise auto: recognised on the analysis' own poses"),
     ):
         mine = [r for r in runs if r.variant == variant and r.seconds == shortest]
         if mine and all(r.startup is not None for r in mine):
-            target = f" (target {STARTUP_TARGET_S})" if variant == "given" else ""
+            target = f" (target {STARTUP_TARGET_S})"
             print(f"start-up, command to first frame measured ({variant}, {what}), "
                   f"{shortest} s clip: {' '.join(f'{r.startup:.2f}' for r in mine)} s | median "
                   f"{statistics.median(r.startup for r in mine):.2f} s{target} | CPU by then "
