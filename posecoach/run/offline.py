@@ -46,8 +46,8 @@ AUTO = "auto"
 # three a second (sooner when they are plain, posecoach.run.recognition); with the
 # exercise given, only which way up the picture is gets checked, on the first 20 s at
 # one a second (posecoach.run.orientation).
-PRESCAN_SECONDS = 60.0
-PRESCAN_STEP_S = 0.33
+RECOGNITION_WINDOW_S = 60.0
+RECOGNITION_STEP_S = 0.33
 ORIENTATION_SECONDS = 20.0
 ORIENTATION_STEP_S = 1.0
 # Frames waiting between the reader, the main loop and the writer (each queue), and the
@@ -304,7 +304,7 @@ def _analyze_clip(
 ) -> ClipResult:
     watch: Watch
     if options.exercise == AUTO:  # recognised on the analysis' own poses (run.recognition)
-        spec, watch = None, ExerciseWatch(PRESCAN_SECONDS, PRESCAN_STEP_S)
+        spec, watch = None, ExerciseWatch(RECOGNITION_WINDOW_S, RECOGNITION_STEP_S)
     else:
         spec = load_exercise(options.exercise)  # a bad id fails first
         watch = OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S)
