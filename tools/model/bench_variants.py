@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python tools/model/bench_variants.py \
         [--clip sample_videos/kneeling_good_R.mp4] [--frames 100] [--rounds 2] \
-        [--photos ../shared/realmedia]
+        [--photos ../shared/realmedia] [--without-masks]
 
 Speed: the first --frames frames of the clip are decoded into memory first (decoding is
 not timed), then each variant runs them through posecoach's own loader
@@ -10,7 +10,11 @@ not timed), then each variant runs them through posecoach's own loader
 one landmarker at a time, in --rounds rounds (every other round in reverse order, so a
 machine that other jobs load slows all variants alike). Timed: `estimate(frame)` on the
 whole frame (colour conversion, inference, pose conversion, mask copy). The first frame
-of each run (graph warm-up) is left out. Model loading is printed on its own.
+of each run (graph warm-up) is left out. Model loading is printed on its own. CPU is the
+whole process's (time.process_time: MediaPipe's own threads included) per frame over the
+run. --without-masks adds each variant with segmentation masks off, which is what the
+mask costs (the pelvis and thigh-outline estimates read it; the plain loop of
+tools/bench/bench_perf.py does not ask for it).
 
 Agreement: every variant's 33 landmarks against the full model's on the same frame,
 mean pixel distance, both as labelled and with the left/right labels matched (the
@@ -64,19 +68,26 @@ def read_frames(clip: Path, count: int) -> list[Frame]:
     return frames
 
 
-def run(variant: str, frames: list[Frame]) -> tuple[float, list[float], list]:
-    """(load seconds, per-frame ms, per-frame landmark arrays or None)."""
+NO_MASK = " no mask"
+
+
+def run(variant: str, frames: list[Frame]) -> tuple[float, list[float], float, list]:
+    """(load seconds, per-frame wall ms, CPU ms per frame, per-frame landmark arrays or
+    None). A variant ending in NO_MASK runs without segmentation masks."""
+    model, masks = variant.removesuffix(NO_MASK), not variant.endswith(NO_MASK)
     start = time.perf_counter()
-    estimator = MediaPipePoseEstimator(model_path(variant))
+    estimator = MediaPipePoseEstimator(model_path(model), segmentation=masks)
     load_s = time.perf_counter() - start
     times, poses = [], []
     with estimator:
+        cpu_start = time.process_time()
         for frame in frames:
             start = time.perf_counter()
             pose = estimator.estimate(frame)
             times.append((time.perf_counter() - start) * 1000.0)
             poses.append(None if pose is None else pose.xy)
-    return load_s, times[1:], poses
+        cpu_ms = (time.process_time() - cpu_start) * 1000.0 / len(frames)
+    return load_s, times[1:], cpu_ms, poses
 
 
 def bench_clip(clip: Path, count: int, rounds: int, variants: list[str]) -> None:
@@ -85,22 +96,25 @@ def bench_clip(clip: Path, count: int, rounds: int, variants: list[str]) -> None
     print(f"clip {clip.name}: {len(frames)} frames {width}x{height}, {rounds} round(s)")
     times: dict[str, list[float]] = {v: [] for v in variants}
     loads: dict[str, list[float]] = {v: [] for v in variants}
+    cpus: dict[str, list[float]] = {v: [] for v in variants}
     poses: dict[str, list] = {}
     for r in range(rounds):
         for variant in variants if r % 2 == 0 else variants[::-1]:
-            load_s, ms, found = run(variant, frames)
+            load_s, ms, cpu_ms, found = run(variant, frames)
             times[variant] += ms
+            cpus[variant].append(cpu_ms)
             loads[variant].append(load_s)
             poses.setdefault(variant, found)
     for variant in variants:
         ms = times[variant]
         detected = sum(p is not None for p in poses[variant])
         line = (
-            f"{variant:5s} median {statistics.median(ms):6.1f} ms/frame  "
-            f"mean {statistics.fmean(ms):6.1f}  (load {min(loads[variant]):.2f} s, "
+            f"{variant:13s} median {statistics.median(ms):6.1f} ms/frame  "
+            f"mean {statistics.fmean(ms):6.1f}  CPU {statistics.median(cpus[variant]):6.1f} "
+            f"ms/frame  (load {min(loads[variant]):.2f} s, "
             f"person in {detected}/{len(frames)} frames)"
         )
-        if variant != "full" and "full" in poses:
+        if variant != "full" and "full" in poses and not variant.endswith(NO_MASK):
             pairs = [
                 distances(p, q) for p, q in zip(poses[variant], poses["full"], strict=True)
                 if p is not None and q is not None
@@ -144,12 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--photos", type=Path, default=None, help="folder of *.jpg to compare")
+    parser.add_argument("--without-masks", action="store_true",
+                        help="also time each variant with segmentation masks off")
     args = parser.parse_args(argv)
     variants = [v for v in VARIANTS if model_path(v).is_file()]
     missing = sorted(set(VARIANTS) - set(variants))
     if missing:
         print(f"not in {MODELS_DIR}: {', '.join(missing)} (skipped)")
-    bench_clip(args.clip, args.frames, args.rounds, variants)
+    timed = variants + [v + NO_MASK for v in variants] if args.without_masks else variants
+    bench_clip(args.clip, args.frames, args.rounds, timed)
     if args.photos is not None:
         compare_photos(args.photos, variants)
     return 0
