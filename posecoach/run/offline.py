@@ -172,8 +172,7 @@ class ClipStages:
         return record
 
     def _hold(self, frame: Frame, pose: Pose | None) -> None:
-        pose = self.frames.legs.update(pose, frame.time_s)
-        metrics = self.frames.tracker.update(pose, frame.time_s)
+        pose, metrics = self.frames.metrics_of(frame, pose)
         pose = without_mask(pose)
         self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s, pose, metrics))
         self._held.append(_Held(frame.index, frame.time_s, frame.source_size, pose, metrics))
@@ -397,7 +396,7 @@ def _run_pass(
             twins = _twin_landmarkers(estimator, options)
             try:
                 _analyze_frames(source, estimator, stages, result, progress, options.adaptive,
-                                twins, watch, model)
+                                twins, watch, lambda found: _model_for(found, options) != model)
             except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (run.interrupt)
                 stopped = stop
             except Rerun:
@@ -428,10 +427,7 @@ def release_held(stages: ClipStages, watch: Watch | None, failed: bool) -> None:
     it sampled. After an error a second one here is not raised over the first."""
     if not stages.pending or not isinstance(watch, ExerciseWatch):
         return
-    if not failed:
-        stages.recognised(watch.finish())
-        return
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception) if failed else contextlib.nullcontext():
         stages.recognised(watch.finish())
 
 
@@ -465,7 +461,7 @@ def _analyze_frames(
     adaptive: AdaptiveParams | None = None,
     twins: list | None = None,
     watch: Watch | None = None,
-    model: Path | None = None,
+    other_model: Callable[[ExerciseSpec], bool] | None = None,
 ) -> None:
     """Decode ahead in a reader thread, estimate poses here, measure and write in a writer
     thread (metrics, session, CSV, overlay, video): the main thread only runs the model.
@@ -478,7 +474,8 @@ def _analyze_frames(
     (posecoach.pose.adaptive), dealt out to the landmarkers in turn; the others get
     interpolated poses. With `watch`, the poses also feed the orientation check (and with
     an ExerciseWatch, recognition, whose decision goes to the writer in frame order), and
-    Rerun is raised when the picture is turned or the exercise needs another model.
+    Rerun is raised when the picture is turned or `other_model` says the exercise
+    recognised runs another model than the one loaded.
     """
     with (
         Prefetch(source, depth=PIPELINE_DEPTH, max_bytes=PIPELINE_BYTES,
@@ -506,13 +503,13 @@ def _analyze_frames(
             result.detected += pose is not None
             progress.update()
             if watch is not None:
-                _decided(watch.add(frame.time_s, pose), writer, model)
+                _decided(watch.add(frame.time_s, pose), writer, other_model)
         if watch is not None:
-            _decided(watch.finish(), writer, model)
+            _decided(watch.finish(), writer, other_model)
 
 
 def _decided(decision: OrientationCheck | Recognised | None, writer: Worker,
-             model: Path | None) -> None:
+             other_model: Callable[[ExerciseSpec], bool] | None) -> None:
     """Act on a watch's decision: a turn or another model means Rerun; an exercise
     recognised goes to the writer, after the frame that decided it."""
     if decision is None:
@@ -523,8 +520,7 @@ def _decided(decision: OrientationCheck | Recognised | None, writer: Worker,
         return
     if decision.orientation.turn_deg:
         raise Rerun(decision.orientation, decision)
-    if model is not None and decision.spec is not None and \
-            offline_model_path(decision.spec.offline_model) != model:
+    if other_model is not None and decision.spec is not None and other_model(decision.spec):
         raise Rerun(decision.orientation, decision)
     writer.put(decision)
 

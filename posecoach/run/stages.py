@@ -68,9 +68,15 @@ class FrameStages:
         """The frame's record. `session_time` replaces the frame's time for the session
         (live pauses); with `step_session` False the session keeps its last state. The
         record carries the pose with its legs' labels kept (what the metrics saw)."""
-        pose = self.legs.update(pose, frame.time_s)
-        metrics = self.tracker.update(pose, frame.time_s)
+        pose, metrics = self.metrics_of(frame, pose)
         return self.record(frame, pose, metrics, session_time, step_session)
+
+    def metrics_of(self, frame: Frame, pose: Pose | None) -> tuple[Pose | None, FrameMetrics]:
+        """The frame's pose with its legs' labels kept, and its metrics: the first half
+        of `measure`, for a caller that holds the record back (offline `--exercise auto`
+        before the exercise is known)."""
+        pose = self.legs.update(pose, frame.time_s)
+        return pose, self.tracker.update(pose, frame.time_s)
 
     def record(
         self,

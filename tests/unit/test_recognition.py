@@ -15,7 +15,14 @@ from fixtures.poses import Figure, make_pose
 from posecoach.exercises import load_exercise
 from posecoach.measure.orientation import turn_pose
 from posecoach.measure.stream import MetricsTracker
-from posecoach.run.offline import ClipStages, VideoSettings, _pictures_of, release_held
+from posecoach.run.offline import (
+    ClipStages,
+    Rerun,
+    VideoSettings,
+    _decided,
+    _pictures_of,
+    release_held,
+)
 from posecoach.run.orientation import choose_turn
 from posecoach.run.recognition import (
     EARLY_MIN_SAMPLES,
@@ -215,3 +222,31 @@ def test_a_frame_that_does_not_decode_again_repeats_the_one_before():
     pictures = list(_pictures_of([Item(i) for i in range(6)], frames))
     assert pictures[3] is frames[2].image and pictures[4] is frames[3].image
     assert list(_pictures_of([Item(0)], [])) == [None]
+
+
+class _Writer:
+    def __init__(self):
+        self.items = []
+
+    def put(self, item):
+        self.items.append(item)
+
+
+def _kneeling_decision():
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    decided = _decisions(watch, _stream((KNEELING, 30.0)))
+    assert decided and decided[0][1].spec is not None
+    return decided[0][1]
+
+
+def test_a_decision_for_the_loaded_model_goes_to_the_writer():
+    decision, writer = _kneeling_decision(), _Writer()
+    _decided(decision, writer, lambda spec: False)
+    assert writer.items == [decision]
+
+
+def test_a_decision_for_another_model_reruns_knowing_the_exercise():
+    decision, writer = _kneeling_decision(), _Writer()
+    with pytest.raises(Rerun) as rerun:
+        _decided(decision, writer, lambda spec: spec.id == decision.spec.id)
+    assert rerun.value.recognised is decision and writer.items == []
