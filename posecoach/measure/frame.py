@@ -398,9 +398,10 @@ def pelvis_metrics(
     if features is None:
         return out
     extra = dict(landmark_values.values)
-    extra.update(profile_features(profile))
+    shape = profile_features(profile)
+    extra.update(shape)
     if reference is not None:
-        extra.update(reference.update(features, landmark_values.values))
+        extra.update(reference.update(features, landmark_values.values, shape))
     conf = ESTIMATE_CONFIDENCE * min(points.mid_hip.conf, points.mid_shoulder.conf)
     tilt = apply_model(tilt_model, features, extra)
     lumbar = apply_model(lumbar_model, features, extra)

@@ -170,11 +170,18 @@ class ContourReference:
     window: int = REFERENCE_WINDOW
     _samples: dict[str, dict[str, RunningMedian]] = field(default_factory=dict, repr=False)
 
-    def update(self, features: ContourFeatures, landmarks: dict[str, float]) -> dict[str, float]:
+    def update(
+        self,
+        features: ContourFeatures,
+        landmarks: dict[str, float],
+        shape: dict[str, float] | None = None,
+    ) -> dict[str, float]:
         """Relative features of this frame (the frame joins the reference first).
 
         `landmarks` are the frame's landmark metrics; those in REFERENCE_LANDMARK_METRICS
         get relative values too (e.g. how far the trunk leans from its usual angle).
+        `shape` (profile_features) gets them level by level ("rel_prof_03"): where along
+        the back the outline moved from this person's usual outline.
         """
         trunk = landmarks.get("trunk_inclination_deg", float("nan"))
         if not np.isfinite(trunk):
@@ -183,6 +190,7 @@ class ContourReference:
         store = self._samples.setdefault(posture, {})
         values = features.as_dict()
         values.update({n: landmarks.get(n, float("nan")) for n in REFERENCE_LANDMARK_METRICS})
+        values.update(shape or {})
         out = {}
         for name, value in values.items():
             if not np.isfinite(value):

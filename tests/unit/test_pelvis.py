@@ -120,6 +120,21 @@ def test_relative_features_start_after_the_reference_fills():
     assert ref.update(feats, {"trunk_inclination_deg": 88.0}) == {}
 
 
+def test_relative_profile_levels_follow_the_outline_where_it_moved():
+    feats = ContourFeatures(-10.0, 12.0, -15.0, -22.0, 0.1)
+    upright = {"trunk_inclination_deg": 2.0, "hip_extension_deg": 15.0}
+    usual = {"prof_00": 0.02, "prof_01": -0.01}
+    ref = ContourReference(min_samples=3)
+    for _ in range(3):
+        rel = ref.update(feats, upright, usual)
+    assert rel["rel_prof_00"] == pytest.approx(0.0)
+    hollow = {"prof_00": 0.02, "prof_01": -0.05}  # the outline deepens at one level only
+    rel = ref.update(feats, upright, hollow)
+    assert rel["rel_prof_00"] == pytest.approx(0.0)
+    assert rel["rel_prof_01"] == pytest.approx(-0.04)
+    assert "rel_prof_00" not in ContourReference(min_samples=3).update(feats, upright)
+
+
 def test_relative_model_needs_a_reference():
     from fixtures.poses import Figure, make_pose
 

@@ -375,7 +375,7 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                 )
                 feats = contour_features(prof)
                 shape = profile_features(prof)
-            rel = reference.update(feats, lm.values) if feats is not None else {}
+            rel = reference.update(feats, lm.values, shape) if feats is not None else {}
             clip_ids.append(k)
             for name in LANDMARK_METRICS:
                 push(est, name, lm.values[name])
@@ -393,6 +393,7 @@ def frame_table(clips: list[Clip], facing: dict[str, np.ndarray], calib: Calibra
                 push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
             for name in PROFILE:
                 push(feat, name, shape.get(name, np.nan) if feats is not None else np.nan)
+                push(feat, f"rel_{name}", fdict.get(f"rel_{name}", np.nan))
     as_arrays = {k: np.array(v) for k, v in est.items()}
     feat_arrays = {k: np.array(v) for k, v in feat.items()}
     feat_arrays.update(as_arrays)  # landmark metrics usable as features too

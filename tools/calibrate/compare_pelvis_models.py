@@ -1,0 +1,189 @@
+"""Compare candidate pelvis models on the corpus's val split: error and arch detection.
+
+    python tools/calibrate/compare_pelvis_models.py --corpus CORPUS [--with-samples]
+
+fit_pelvis_trees.py fits one family (boosted trees over every feature) and keeps the
+setting with the lowest val RMSE. A low RMSE is not what the arching cue needs: it needs
+the estimate to rise on arching frames of bodies it has never seen while staying low on
+good form. This script fits each candidate on train only and scores it on val, per clip
+class, by
+  * MAE of pelvic_tilt_deg and lumbar_extension_deg,
+  * the arching rule as the exercises run it, frame by frame: each estimate's threshold
+    put at its 98.5th percentile over the class's good-form val frames (how
+    fit_pelvis_trees.py suggests them), the flag on when either is above; recall over
+    the arching frames and the false-flag rate over good form.
+Nothing here looks at the test split. The feature tables are cached in
+out/pelvis_tables/ (delete to rebuild after changing the calibration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from posecoach.measure.calibration import CALIBRATION_FILE, load_calibration  # noqa: E402
+from posecoach.resources import data_dir  # noqa: E402
+from tools.calibrate.calibrate_metrics import (  # noqa: E402
+    CONTOUR,
+    PROFILE,
+    FrameTable,
+    facings,
+    frame_table,
+    side_on,
+)
+from tools.calibrate.fit_pelvis_trees import (  # noqa: E402
+    CLASSES,
+    GOOD_FORM,
+    LEARNING_RATE,
+    MAX_LEAF_NODES,
+    RULE_QUANTILE,
+    SEED,
+    TARGETS,
+    clip_classes,
+    matrix,
+)
+from tools.synth.gtclips import load_clips, load_corpus  # noqa: E402
+
+TABLES = ROOT / "out" / "pelvis_tables"
+
+
+def tables(corpus: Path, with_samples: bool, jobs: int):
+    TABLES.mkdir(parents=True, exist_ok=True)
+    key = TABLES / f"{corpus.name}{'_samples' if with_samples else ''}.pkl"
+    if key.exists():
+        return pickle.loads(key.read_bytes())
+    calib = load_calibration(data_dir("models") / CALIBRATION_FILE)
+    train = load_corpus(corpus, ["train"], jobs=jobs)
+    if with_samples:
+        train += [c for c in load_clips(jobs=jobs) if side_on(c)]
+    val = load_corpus(corpus, ["val"], jobs=jobs)
+    facing = {c.name: facings(c) for c in train + val}
+    train_table, val_table = frame_table(train, facing, calib), frame_table(val, facing, calib)
+    out = (train_table, clip_classes(train_table, train), val_table,
+           clip_classes(val_table, val))
+    key.write_bytes(pickle.dumps(out))
+    return out
+
+
+REL = tuple(f"rel_{n}" for n in CONTOUR) + ("rel_trunk_inclination_deg", "rel_hip_extension_deg")
+REL_PROFILE = tuple(f"rel_{n}" for n in PROFILE)
+LANDMARK = ("trunk_inclination_deg", "hip_extension_deg", "knee_flexion_deg",
+            "thigh_to_vertical_deg")
+
+
+def feature_sets(all_features: list[str]) -> dict[str, list[str]]:
+    return {
+        "all": [f for f in all_features if f not in REL_PROFILE],  # the fitted model's
+        "all+relprof": all_features,
+        "rel+prof+lm": [*REL, *PROFILE, *LANDMARK],
+        "rel+prof": [*REL, *PROFILE],
+        "rel": list(REL),
+        "prof+lm": [*PROFILE, *LANDMARK],
+        "rel+relprof": [*REL, *REL_PROFILE],
+        "rel+relprof+lm": [*REL, *REL_PROFILE, *LANDMARK],
+        "rel+relprof+prof+lm": [*REL, *REL_PROFILE, *PROFILE, *LANDMARK],
+    }
+
+
+def hgb(**kw):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    params = dict(learning_rate=LEARNING_RATE, max_leaf_nodes=MAX_LEAF_NODES,
+                  random_state=SEED, early_stopping=False, max_iter=200,
+                  min_samples_leaf=200)
+    params.update(kw)
+    return lambda: HistGradientBoostingRegressor(**params)
+
+
+def ridge(alpha: float):
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return lambda: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                 StandardScaler(), Ridge(alpha=alpha))
+
+
+MODELS = {
+    "hgb(200,leaf200)": hgb(),
+    "hgb(100,leaf50)": hgb(max_iter=100, min_samples_leaf=50),
+    "hgb(300,leaf800,l2=5,7 leaves)": hgb(max_iter=300, min_samples_leaf=800,
+                                          l2_regularization=5.0, max_leaf_nodes=7),
+    "hgb(200,leaf400,feat0.3)": hgb(min_samples_leaf=400, max_features=0.3),
+    "ridge(10)": ridge(10.0),
+    "ridge(300)": ridge(300.0),
+}
+
+
+def arch_scores(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray]) -> dict:
+    good = np.isin(val.gt["phase"], GOOD_FORM)
+    arch = val.gt["arch_fault"] > 0.5
+    out = {}
+    for klass in CLASSES:
+        in_class = np.char.startswith(classes.astype(str), klass)
+        if not in_class.any():
+            continue
+        row = {}
+        flag = np.zeros(val.clip.shape, bool)
+        for target, pred in preds.items():
+            truth = val.gt[target]
+            ok = in_class & np.isfinite(truth) & np.isfinite(pred)
+            row[target] = float(np.mean(np.abs(pred[ok] - truth[ok]))) if ok.any() else np.nan
+            quiet = in_class & good & np.isfinite(pred)
+            if quiet.any():
+                threshold = np.quantile(pred[quiet], RULE_QUANTILE)
+                flag |= np.nan_to_num(pred, nan=-np.inf) > threshold
+        arch_k = in_class & arch
+        good_k = in_class & good
+        row["recall"] = float(flag[arch_k].mean()) if arch_k.any() else np.nan
+        row["false"] = float(flag[good_k].mean()) if good_k.any() else np.nan
+        out[klass] = row
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--with-samples", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--features", default=None, help="only these feature sets (comma)")
+    parser.add_argument("--models", default=None, help="only these models (comma)")
+    args = parser.parse_args(argv)
+    train, _, val, val_classes = tables(args.corpus, args.with_samples, args.jobs)
+    sets = feature_sets(sorted(train.feat))
+    chosen_sets = args.features.split(",") if args.features else list(sets)
+    chosen_models = args.models.split(",") if args.models else list(MODELS)
+    print(f"train frames {train.clip.size}, val frames {val.clip.size}")
+    print(f"{'features':14s} {'model':32s} " + " ".join(
+        f"{k[:5]:>5s}:tilt lumb  rec  fls" for k in ("kneel", "bench")))
+    for set_name in chosen_sets:
+        features = sets[set_name]
+        x_train, x_val = matrix(train, features), matrix(val, features)
+        for model_name in chosen_models:
+            preds = {}
+            for target in TARGETS.values():
+                y = train.gt[target]
+                ok = np.isfinite(y)
+                model = MODELS[model_name]().fit(x_train[ok], y[ok])
+                preds[target] = model.predict(x_val)
+            scores = arch_scores(val, val_classes, preds)
+            cells = []
+            for klass in ("kneel", "bench"):
+                s = scores.get(klass, {})
+                cells.append(f"{s.get('pelvic_tilt_deg', np.nan):10.2f} "
+                             f"{s.get('lumbar_extension_deg', np.nan):4.2f} "
+                             f"{s.get('recall', np.nan):4.2f} {s.get('false', np.nan):4.2f}")
+            print(f"{set_name:14s} {model_name:32s} " + " ".join(cells), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
