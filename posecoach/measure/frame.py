@@ -46,6 +46,7 @@ from posecoach.measure.pelvis import (
     back_profile,
     contour_features,
     profile_features,
+    reads_relative_profile,
 )
 from posecoach.measure.sagittal import stretch_xy
 from posecoach.measure.thigh import outline_axis
@@ -401,7 +402,10 @@ def pelvis_metrics(
     shape = profile_features(profile)
     extra.update(shape)
     if reference is not None:
-        extra.update(reference.update(features, landmark_values.values, shape))
+        # Relative profile levels cost a running median each: kept only for models that
+        # read them.
+        relative_shape = shape if reads_relative_profile(tilt_model, lumbar_model) else None
+        extra.update(reference.update(features, landmark_values.values, relative_shape))
     conf = ESTIMATE_CONFIDENCE * min(points.mid_hip.conf, points.mid_shoulder.conf)
     tilt = apply_model(tilt_model, features, extra)
     lumbar = apply_model(lumbar_model, features, extra)

@@ -219,6 +219,15 @@ def profile_features(profile: np.ndarray) -> dict[str, float]:
     return {f"prof_{k:02d}": float(v) for k, v in enumerate(centred)}
 
 
+def reads_relative_profile(*models: PelvisModel) -> bool:
+    """Does any of `models` use a relative profile level ("rel_prof_NN")?"""
+    for model in models:
+        names = model.trees.features if model.trees is not None else tuple(model.coef)
+        if any(name.startswith("rel_prof_") for name in names):
+            return True
+    return False
+
+
 def apply_model(model: PelvisModel, features: ContourFeatures, extra: dict[str, float]) -> float:
     """intercept + sum(coef * feature); features may be contour, relative ("rel_...")
     or landmark ones (`extra`); a missing one makes the result NaN. A tree model

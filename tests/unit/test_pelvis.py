@@ -147,3 +147,12 @@ def test_relative_model_needs_a_reference():
     values = [compute_metrics(masked, Side.LEFT, 1, calib, ref).values for _ in range(3)]
     assert np.isnan(values[0]["lumbar_extension_deg"])
     assert values[-1]["lumbar_extension_deg"] == pytest.approx(0.0)
+
+
+def test_relative_profile_is_kept_only_for_models_that_read_it():
+    from posecoach.measure.pelvis import reads_relative_profile
+
+    plain = PelvisModel(intercept=0.0, coef={"rel_bend_deg": -1.0})
+    levels = PelvisModel(intercept=0.0, coef={"rel_prof_04": 2.0})
+    assert not reads_relative_profile(plain, plain)
+    assert reads_relative_profile(plain, levels)
