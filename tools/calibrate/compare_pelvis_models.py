@@ -43,10 +43,11 @@ from tools.calibrate.fit_pelvis_trees import (  # noqa: E402
     GOOD_FORM,
     LEARNING_RATE,
     MAX_LEAF_NODES,
-    RULE_QUANTILE,
     SEED,
     TARGETS,
     clip_classes,
+    error_and_threshold,
+    in_class,
     matrix,
 )
 from tools.synth.gtclips import load_clips, load_corpus  # noqa: E402
@@ -128,21 +129,17 @@ def arch_scores(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarra
     arch = val.gt["arch_fault"] > 0.5
     out = {}
     for klass in CLASSES:
-        in_class = np.char.startswith(classes.astype(str), klass)
-        if not in_class.any():
+        rows = in_class(classes, klass)
+        if not rows.any():
             continue
         row = {}
         flag = np.zeros(val.clip.shape, bool)
         for target, pred in preds.items():
-            truth = val.gt[target]
-            ok = in_class & np.isfinite(truth) & np.isfinite(pred)
-            row[target] = float(np.mean(np.abs(pred[ok] - truth[ok]))) if ok.any() else np.nan
-            quiet = in_class & good & np.isfinite(pred)
-            if quiet.any():
-                threshold = np.quantile(pred[quiet], RULE_QUANTILE)
+            row[target], threshold = error_and_threshold(val, rows, target, pred)
+            if np.isfinite(threshold):
                 flag |= np.nan_to_num(pred, nan=-np.inf) > threshold
-        arch_k = in_class & arch
-        good_k = in_class & good
+        arch_k = rows & arch
+        good_k = rows & good
         row["recall"] = float(flag[arch_k].mean()) if arch_k.any() else np.nan
         row["false"] = float(flag[good_k].mean()) if good_k.any() else np.nan
         out[klass] = row
@@ -155,12 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-samples", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--features", default=None, help="only these feature sets (comma)")
-    parser.add_argument("--models", default=None, help="only these models (comma)")
+    parser.add_argument("--models", default=None,
+                        help="only these models (separated by ';': their names hold commas)")
     args = parser.parse_args(argv)
     train, _, val, val_classes = tables(args.corpus, args.with_samples, args.jobs)
     sets = feature_sets(sorted(train.feat))
     chosen_sets = args.features.split(",") if args.features else list(sets)
-    chosen_models = args.models.split(",") if args.models else list(MODELS)
+    chosen_models = args.models.split(";") if args.models else list(MODELS)
+    unknown = [n for n in chosen_sets if n not in sets] + [n for n in chosen_models
+                                                          if n not in MODELS]
+    if unknown:
+        parser.error(f"unknown feature set or model: {', '.join(unknown)} "
+                     f"(feature sets: {', '.join(sets)}; models: {'; '.join(MODELS)})")
     print(f"train frames {train.clip.size}, val frames {val.clip.size}")
     print(f"{'features':14s} {'model':32s} " + " ".join(
         f"{k[:5]:>5s}:tilt lumb  rec  fls" for k in ("kneel", "bench")))

@@ -127,24 +127,39 @@ def fit_target(train: FrameTable, val: FrameTable, target: str, features: list[s
     return ensemble, rmse, ours
 
 
+def in_class(classes: np.ndarray, klass: str) -> np.ndarray:
+    """Rows whose clip class starts with `klass` ("kneel" covers every kneeling class)."""
+    return np.char.startswith(classes.astype(str), klass)
+
+
+def error_and_threshold(
+    table: FrameTable, rows: np.ndarray, target: str, pred: np.ndarray
+) -> tuple[float, float]:
+    """(MAE of `pred` against the truth over `rows`, the RULE_QUANTILE of `pred` over the
+    good-form frames among `rows`: where an arching condition on it can sit); NaN where
+    there is no such frame."""
+    truth = table.gt[target]
+    ok = rows & np.isfinite(truth) & np.isfinite(pred)
+    error = float(np.mean(np.abs(pred[ok] - truth[ok]))) if ok.any() else float("nan")
+    quiet = rows & np.isin(table.gt["phase"], GOOD_FORM) & np.isfinite(pred)
+    threshold = float(np.quantile(pred[quiet], RULE_QUANTILE)) if quiet.any() else float("nan")
+    return error, threshold
+
+
 def report(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray]) -> dict:
     """Val MAE per class, and per class where an arching condition can sit."""
-    good = np.isin(val.gt["phase"], GOOD_FORM)
     suggested = {}
     for klass in CLASSES:
-        in_class = np.char.startswith(classes.astype(str), klass)
+        rows = in_class(classes, klass)
         line = [f"  {klass:13s}"]
         for target, pred in preds.items():
-            truth = val.gt[target]
-            ok = in_class & np.isfinite(truth) & np.isfinite(pred)
-            if not ok.any():
+            error, threshold = error_and_threshold(val, rows, target, pred)
+            if not np.isfinite(error):
                 continue
-            line.append(f"{target} MAE {np.mean(np.abs(pred[ok] - truth[ok])):.2f}")
-            quiet = in_class & good & np.isfinite(pred)
-            if quiet.any():
-                value = float(np.quantile(pred[quiet], RULE_QUANTILE))
-                suggested.setdefault(klass, {})[target] = round(value, 1)
-                line.append(f"good-form P{RULE_QUANTILE * 100:g} {value:.1f}")
+            line.append(f"{target} MAE {error:.2f}")
+            if np.isfinite(threshold):
+                suggested.setdefault(klass, {})[target] = round(threshold, 1)
+                line.append(f"good-form P{RULE_QUANTILE * 100:g} {threshold:.1f}")
         print(", ".join(line))
     return suggested
 
