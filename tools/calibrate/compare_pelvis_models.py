@@ -47,6 +47,7 @@ from tools.calibrate.fit_pelvis_trees import (  # noqa: E402
     TARGETS,
     clip_classes,
     error_and_threshold,
+    fitted_features,
     in_class,
     matrix,
 )
@@ -79,10 +80,10 @@ LANDMARK = ("trunk_inclination_deg", "hip_extension_deg", "knee_flexion_deg",
             "thigh_to_vertical_deg")
 
 
-def feature_sets(all_features: list[str]) -> dict[str, list[str]]:
+def feature_sets(table: FrameTable) -> dict[str, list[str]]:
     return {
-        "all": [f for f in all_features if f not in REL_PROFILE],  # the fitted model's
-        "all+relprof": all_features,
+        "all": fitted_features(table),  # what fit_pelvis_trees.py fits on
+        "all+relprof": sorted(table.feat),
         "rel+prof+lm": [*REL, *PROFILE, *LANDMARK],
         "rel+prof": [*REL, *PROFILE],
         "rel": list(REL),
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="only these models (separated by ';': their names hold commas)")
     args = parser.parse_args(argv)
     train, _, val, val_classes = tables(args.corpus, args.with_samples, args.jobs)
-    sets = feature_sets(sorted(train.feat))
+    sets = feature_sets(train)
     chosen_sets = args.features.split(",") if args.features else list(sets)
     chosen_models = args.models.split(";") if args.models else list(MODELS)
     unknown = [n for n in chosen_sets if n not in sets] + [n for n in chosen_models

@@ -95,6 +95,13 @@ def to_ensemble(model, features: list[str]) -> TreeEnsemble:
                         tuple(value))
 
 
+def fitted_features(table: FrameTable) -> list[str]:
+    """The features the trees are fitted on: every column of the table except the
+    relative profile levels ("rel_prof_NN"), which compare_pelvis_models.py did not show
+    to help on val."""
+    return sorted(name for name in table.feat if not name.startswith("rel_prof_"))
+
+
 def matrix(table: FrameTable, features: list[str]) -> np.ndarray:
     return np.stack([table.feat[name] for name in features], axis=1)
 
@@ -187,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     facing = {c.name: facings(c) for c in train + samples + val}
     train_table = frame_table(train + samples, facing, calib)
     val_table = frame_table(val, facing, calib)
-    features = sorted(train_table.feat)
+    features = fitted_features(train_table)
     models, preds = {}, {}
     for name, target in TARGETS.items():
         ensemble, rmse, pred = fit_target(train_table, val_table, target, features)
