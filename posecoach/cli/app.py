@@ -126,6 +126,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         blur_faces=args.blur_faces,
         adaptive=AdaptiveParams() if args.adaptive else None,
         workers=args.workers,
+        mask_every_frame=args.mask_every_frame,
     )
     if args.executor.kind == "ray":
         from posecoach.run.batch import run_batch
@@ -228,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--workers", type=_positive_int, metavar="N",
         help="pose models run side by side (default: one per CPU core, at most 4)",
+    )
+    analyze.add_argument(
+        "--mask-every-frame", action="store_true",
+        help="read the body outline (pelvis estimates, thigh) on every frame; by default "
+        "only the first of the side-by-side pose models reads it and the frames between "
+        "reuse it (faster)",
     )
     analyze.add_argument(
         "--executor", type=parse_executor, default=parse_executor("in-process"),

@@ -49,6 +49,7 @@ from posecoach.measure.pelvis import (
     reads_relative_profile,
 )
 from posecoach.measure.sagittal import stretch_xy
+from posecoach.measure.silhouette import Silhouette, thigh_turn_deg, turned_thigh
 from posecoach.measure.thigh import outline_axis
 
 # A landmark whose visibility is below this is treated as not seen.
@@ -136,6 +137,8 @@ class MetricValues:
     values: dict[str, float] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     hip_geometry: HipGeometry | None = None
+    # What the frame's mask gave (None without a mask), for frames after it that have none.
+    silhouette: Silhouette | None = None
 
 
 def landmark_point(pose: Pose, landmark: Landmark, min_visibility: float = MIN_VISIBILITY) -> Point:
@@ -455,23 +458,73 @@ def compute_metrics(
     calibration: Calibration = DEFAULT_CALIBRATION,
     reference: ContourReference | None = None,
     stretch: float = 1.0,
+    carried: Silhouette | None = None,
 ) -> MetricValues:
     """All METRIC_NAMES for one pose (pelvis estimates included when a mask is there).
 
     `reference` is the stream's ContourReference (updated here); pelvis models that use
     relative features give NaN without one (a single image has no reference).
     `stretch` (`sagittal.foreshortening` of the view angle) undoes a camera turn for the
-    landmark angles; the pelvis estimates read the mask as it is.
+    landmark angles; the pelvis estimates read the mask as it is. `carried`: for a pose
+    without a mask, the Silhouette of a recent frame with one (`posecoach.measure.silhouette`);
+    with a mask, the result's `silhouette` is this frame's.
     """
     points = body_points(pose, side, facing, calibration)
+    silhouette = None
+    if pose.mask is not None:
+        silhouette = Silhouette(thigh_turn_deg(_landmark_thigh(points), points.thigh_axis))
+    elif carried is not None and carried.thigh_turn_deg is not None and points.hip.ok \
+            and points.knee.ok:
+        axis = turned_thigh(_landmark_thigh(points), carried.thigh_turn_deg)
+        points = dataclasses.replace(points, thigh_axis=axis)
     out = empty_metrics()
     lm = landmark_metrics(points.stretched(stretch), facing)
     out.values.update(lm.values)
     out.confidence.update(lm.confidence)
-    est = pelvis_metrics(pose, points, facing, lm, calibration, reference)
+    if pose.mask is None and carried is not None:
+        est = carried_pelvis(carried, lm, calibration)
+        if reference is not None:
+            reference.repeat_last()
+    else:
+        if reference is not None:
+            reference.forget_last()
+        est = pelvis_metrics(pose, points, facing, lm, calibration, reference)
     out.values.update(est.values)
     out.confidence.update(est.confidence)
-    return dataclasses.replace(out, hip_geometry=hip_geometry(points))
+    if silhouette is not None:
+        silhouette = dataclasses.replace(
+            silhouette,
+            pelvic_tilt=(est.values["pelvic_tilt_deg"], est.confidence["pelvic_tilt_deg"]),
+            lumbar_extension=(est.values["lumbar_extension_deg"],
+                              est.confidence["lumbar_extension_deg"]),
+        )
+    return dataclasses.replace(out, hip_geometry=hip_geometry(points), silhouette=silhouette)
+
+
+def _landmark_thigh(points: BodyPoints) -> np.ndarray:
+    return points.knee.xy - points.hip.xy
+
+
+def carried_pelvis(
+    carried: Silhouette, landmark_values: MetricValues,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> MetricValues:
+    """The pelvis estimates of a frame without a mask: tilt and lumbar extension as
+    `carried` had them, hip_extension_pelvis_deg composed with this frame's thigh."""
+    tilt, tilt_conf = carried.pelvic_tilt
+    lumbar, lumbar_conf = carried.lumbar_extension
+    out = MetricValues(
+        {"pelvic_tilt_deg": tilt, "lumbar_extension_deg": lumbar,
+         "hip_extension_pelvis_deg": NAN},
+        {"pelvic_tilt_deg": tilt_conf, "lumbar_extension_deg": lumbar_conf,
+         "hip_extension_pelvis_deg": 0.0},
+    )
+    thigh, thigh_conf = thigh_from_posture_reference(landmark_values)
+    value = hip_extension_pelvis(thigh, tilt, calibration)
+    if np.isfinite(value):
+        out.values["hip_extension_pelvis_deg"] = value
+        out.confidence["hip_extension_pelvis_deg"] = min(tilt_conf, thigh_conf)
+    return out
 
 
 def hip_geometry(points: BodyPoints) -> HipGeometry | None:

@@ -169,6 +169,7 @@ class ContourReference:
     min_samples: int = REFERENCE_MIN_SAMPLES
     window: int = REFERENCE_WINDOW
     _samples: dict[str, dict[str, RunningMedian]] = field(default_factory=dict, repr=False)
+    _last: list[tuple[RunningMedian, float]] = field(default_factory=list, repr=False)
 
     def update(
         self,
@@ -192,6 +193,7 @@ class ContourReference:
         values.update({n: landmarks.get(n, float("nan")) for n in REFERENCE_LANDMARK_METRICS})
         values.update(shape or {})
         out = {}
+        self._last = []
         for name, value in values.items():
             if not np.isfinite(value):
                 continue
@@ -199,12 +201,27 @@ class ContourReference:
             if samples is None:
                 samples = store[name] = RunningMedian(self.window)
             samples.add(value)
+            self._last.append((samples, value))
             if len(samples) >= self.min_samples:
                 out[f"rel_{name}"] = value - samples.median()
         return out
 
+    def repeat_last(self) -> None:
+        """Add the last update's values again: a frame without a mask that carries the
+        last masked frame's estimates (`posecoach.measure.silhouette`) counts in the
+        reference as that frame once more, so the reference keeps covering the same time
+        (REFERENCE_MIN_SAMPLES and REFERENCE_WINDOW are frames at the clip's rate)."""
+        for samples, value in self._last:
+            samples.add(value)
+
+    def forget_last(self) -> None:
+        """A new frame's mask comes: what repeat_last adds is that frame's update, or
+        nothing if it makes none."""
+        self._last = []
+
     def reset(self) -> None:
         self._samples.clear()
+        self._last = []
 
 
 def profile_features(profile: np.ndarray) -> dict[str, float]:

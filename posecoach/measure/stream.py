@@ -32,6 +32,7 @@ from posecoach.measure.orientation import gravity_ok
 from posecoach.measure.pelvis import ContourReference
 from posecoach.measure.sagittal import foreshortening
 from posecoach.measure.side import SideTracker
+from posecoach.measure.silhouette import SilhouetteCarry
 from posecoach.measure.smoothing import MetricSmoother, OneEuroParams
 from posecoach.measure.view import DEFAULT_GATE, ViewChecker, ViewGate, near_side
 from posecoach.registry import LEG_METRICS
@@ -193,6 +194,7 @@ class MetricsTracker:
         self._posture = _Debounce()
         self._motion = _Motion()
         self._contour = ContourReference()
+        self._silhouette = SilhouetteCarry()
         self._side: Side | None = None
         self._learned_view: float | None = None
         self._settle_until = -np.inf
@@ -223,7 +225,7 @@ class MetricsTracker:
         motion = self._motion.update(pose, time_s)
         # Before facing is decided (the first few frames) measure with this
         # frame's own evidence; the reported facing stays 0 until then.
-        raw = self._raw_metrics(pose, facing or self._sides.provisional_facing, side)
+        raw = self._raw_metrics(pose, facing or self._sides.provisional_facing, side, time_s)
         self.last_raw = raw
         if side != self._side and self._smoother is not None:
             self._smoother.forget(LEG_METRICS)
@@ -252,7 +254,9 @@ class MetricsTracker:
             hip_geometry=raw.hip_geometry,
         )
 
-    def _raw_metrics(self, pose: Pose | None, facing: int, side: Side | None) -> MetricValues:
+    def _raw_metrics(
+        self, pose: Pose | None, facing: int, side: Side | None, time_s: float
+    ) -> MetricValues:
         if pose is None or facing == 0:
             return empty_metrics()
         # Until the working side is decided, measure the leg this frame's own evidence
@@ -260,7 +264,12 @@ class MetricsTracker:
         # nearer the camera (facing +1 shows the right side); the side field stays None.
         leg = side if side is not None else self._sides.provisional_side
         stretch = foreshortening(self._view.degrees_off) if self.sagittal_correction else 1.0
-        return compute_metrics(pose, leg, facing, self.calibration, self._contour, stretch)
+        carried = self._silhouette.recent(time_s, (leg, facing)) if pose.mask is None else None
+        raw = compute_metrics(pose, leg, facing, self.calibration, self._contour, stretch,
+                              carried)
+        if raw.silhouette is not None:
+            self._silhouette.remember(time_s, raw.silhouette, (leg, facing))
+        return raw
 
     def _smooth(self, raw: MetricValues, time_s: float) -> dict[str, float]:
         """Every metric through its one-euro filter, except hip_extension_pelvis_deg: it is
@@ -305,6 +314,7 @@ class MetricsTracker:
         working side and facing, and the filters; keep the view itself."""
         self._sides.reset()
         self._contour.reset()
+        self._silhouette.reset()
         if self._smoother is not None:
             self._smoother.reset()
         self._side = None

@@ -303,10 +303,14 @@ class MediaPipePoseEstimator:
         gc.collect()
         raise ModelError(f"{path}: not a usable pose model bundle ({first_line})")
 
-    def twin(self) -> MediaPipePoseEstimator:
-        """A second, independent landmarker with the same model and options."""
+    def twin(self, segmentation: bool | None = None) -> MediaPipePoseEstimator:
+        """A second, independent landmarker with the same model and options (and with
+        `segmentation`, that choice of masks instead)."""
+        options = dict(self._options)
+        if segmentation is not None:
+            options["segmentation"] = segmentation
         return MediaPipePoseEstimator(
-            self.model_path, verified_sha256=self.model_sha256, **self._options
+            self.model_path, verified_sha256=self.model_sha256, **options
         )
 
     @property

@@ -74,11 +74,15 @@ class DeferredEstimator:
             self._estimator = None
 
 
-def twin_landmarkers(tracker, workers: int) -> list[DeferredEstimator]:
+def twin_landmarkers(tracker, workers: int, masks: bool = True) -> list[DeferredEstimator]:
     """`workers - 1` more landmarkers like the one inside `tracker` (a PersonTracker),
     for parallel_poses beside it; each loads its model in the thread that first uses it.
-    Their owner closes them."""
-    return [DeferredEstimator(tracker.estimator.twin) for _ in range(workers - 1)]
+    masks False: they ask for no segmentation masks (only the tracker's own landmarker
+    gives them then). Their owner closes them."""
+    def make():
+        return tracker.estimator.twin(segmentation=None if masks else False)
+
+    return [DeferredEstimator(make) for _ in range(workers - 1)]
 
 
 def default_workers() -> int:

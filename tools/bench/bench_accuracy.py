@@ -34,6 +34,7 @@ ways), including the view estimate against the true yaw: the validation bodies' 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import defaultdict
@@ -123,6 +124,20 @@ def adaptive_frames(clip: Clip) -> Iterator[tuple[int, int, Pose | None]]:
         yield frame.index, int(rows[frame.index]), pose
 
 
+# Frames with a segmentation mask, one in this many: as `posecoach analyze` runs on two
+# cores by default (masks from the first of its two landmarkers, carried between;
+# posecoach.measure.silhouette). --mask-every-frame sets 1.
+MASK_EVERY = 2
+
+
+def masks_as_analyze(frames, mask_every: int):
+    """iter_frames' poses with the mask kept on every `mask_every`-th frame only."""
+    for i, row, pose in frames:
+        if pose is not None and i % mask_every:
+            pose = dataclasses.replace(pose, mask=None)
+        yield i, row, pose
+
+
 def run_clip(
     clip: Clip, adaptive: bool = False, calibration: Calibration = DEFAULT_CALIBRATION,
     view_gate: ViewGate | None = None, sagittal: bool | None = None,
@@ -130,7 +145,8 @@ def run_clip(
 ) -> dict:
     """Per-frame values of ours and raw, aligned to ground-truth rows. `sagittal` sets
     the tracker's sagittal_correction (None: the app's default); `leg_identity` False
-    scores ours without the leg-label check, to measure what that check is worth."""
+    scores ours without the leg-label check, to measure what that check is worth.
+    Ours sees masks as analyze does (MASK_EVERY; adaptive: on every analysed frame)."""
     options = {} if sagittal is None else {"sagittal_correction": sagittal}
     tracker = MetricsTracker(calibration=calibration, view_gate=view_gate, **options)
     n = clip.n
@@ -145,7 +161,9 @@ def run_clip(
     flags = np.zeros(n, bool)
     rule, rule_state = arch_rule(clip), None
     legs = LegIdentity()
-    for i, row, pose in adaptive_frames(clip) if adaptive else iter_frames(clip):
+    frames = adaptive_frames(clip) if adaptive else masks_as_analyze(iter_frames(clip),
+                                                                      MASK_EVERY)
+    for i, row, pose in frames:
         rows[i] = row
         time_s = float(clip.raw["time_s"][i])
         fm = tracker.update(legs.update(pose, time_s) if leg_identity else pose, time_s)
@@ -689,10 +707,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1,
                         help="landmarkers dealt frames in turn, as analyze on N cores")
     parser.add_argument("--model", type=Path, default=None, help="pose model bundle")
+    parser.add_argument("--mask-every-frame", action="store_true",
+                        help="ours with a mask on every frame (analyze --mask-every-frame); "
+                        "default: every other frame, as analyze on two cores")
     parser.add_argument("--write", action="store_true",
                         help="write docs/accuracy.json and docs/ACCURACY.md")
     args = parser.parse_args(argv)
     workers = max(1, args.workers)
+    global MASK_EVERY
+    MASK_EVERY = 1 if args.mask_every_frame else 2
     clips: list[Clip] = []
     if args.corpus is not None:
         splits = [s for s in args.splits.split(",") if s]

@@ -1,7 +1,7 @@
 """Adaptive analysis against full-rate analysis of the same clip: metrics and hold times.
 
     .venv/bin/python tools/bench/compare_adaptive.py CLIP [CLIP...] [--exercise ID] [--workers N]
-                                               [--floor]
+                                               [--floor] [--masks]
 
 Runs `posecoach analyze` (no video, report or history) on each clip twice, at full
 rate and with --adaptive, and prints per metric the mean absolute difference over the
@@ -13,6 +13,10 @@ seconds of both (target: within 0.2 s). Exit code 1 when a target is missed.
 With --floor it also compares two full-rate runs that differ only in how many
 landmarkers shared the frames (one, and the --workers default): the model's own
 run-to-run spread, which no adaptive schedule can get under.
+
+With --masks it compares, against the same targets, the default full-rate run (masks from
+one landmarker, carried to the frames between: posecoach.measure.silhouette) with
+--mask-every-frame, and the two runs that differ only in that (exit code 1 on a miss).
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ MAX_HOLD_DIFF_S = 0.2
 HOLD_FIELDS = ("start_s", "end_s", "good_s")
 
 
-def analyze(clip: Path, out: Path, exercise: str, adaptive: bool, workers: int | None) -> Path:
+def analyze(clip: Path, out: Path, exercise: str, adaptive: bool, workers: int | None,
+            extra: tuple[str, ...] = ()) -> Path:
     args = ["analyze", str(clip), "--out", str(out), "--exercise", exercise, "--quiet",
-            "--no-video", "--no-report", "--no-history"]
+            "--no-video", "--no-report", "--no-history", *extra]
     if workers is not None:
         args += ["--workers", str(workers)]
     if posecoach_main(args + (["--adaptive"] if adaptive else [])) != 0:
@@ -109,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         "--floor", action="store_true",
         help="also compare full rate with one landmarker against the full-rate run",
     )
+    parser.add_argument(
+        "--masks", action="store_true",
+        help="also compare the default run against --mask-every-frame (a target)",
+    )
     args = parser.parse_args(argv)
     all_ok = True
     for clip in args.clips:
@@ -126,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
                       "(for reference, not a target)")
                 compare_metrics(read_metrics(full), read_metrics(one), "one")
                 compare_holds(holds(full), holds(one), "one")
+            if args.masks:
+                every = analyze(clip, Path(tmp) / "every", args.exercise, False, args.workers,
+                                ("--mask-every-frame",))
+                print("  masks: --mask-every-frame (as full) against the default run")
+                ok &= compare_metrics(read_metrics(every), read_metrics(full), "default")
+                ok &= compare_holds(holds(every), holds(full), "default")
         print(f"  -> {'within targets' if ok else 'TARGET MISSED'}")
         all_ok &= ok
     return 0 if all_ok else 1
