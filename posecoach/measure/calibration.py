@@ -138,6 +138,12 @@ class Calibration:
     ankle: AnkleOffset = AnkleOffset()
     pelvic_tilt: PelvisModel | None = None
     lumbar_extension: PelvisModel | None = None
+    # The same for a lying body (|trunk inclination| >= 45 deg: the bench, the floor), or
+    # None to use the two above in every posture. The back's outline against a bench
+    # or the floor is another problem than kneeling upright, so each posture may have
+    # its own features and settings, chosen on validation.
+    pelvic_tilt_lying: PelvisModel | None = None
+    lumbar_extension_lying: PelvisModel | None = None
     # hip_extension_pelvis_deg = thigh angle from its posture reference - pelvic tilt +
     # this (the thigh angle at which the hip joint is neutral, see metrics.pelvis_metrics).
     hip_pelvis_offset_deg: float = 0.0
@@ -155,13 +161,20 @@ class Calibration:
     # Arching flag: lumbar_extension_deg above this (an estimate; see pelvis.is_arching).
     arch_lumbar_threshold_deg: float = 10.0
 
+    def pelvis_models(self, lying: bool) -> tuple[PelvisModel | None, PelvisModel | None]:
+        """(pelvic tilt model, lumbar extension model) for this posture."""
+        if lying and self.pelvic_tilt_lying is not None and self.lumbar_extension_lying:
+            return self.pelvic_tilt_lying, self.lumbar_extension_lying
+        return self.pelvic_tilt, self.lumbar_extension
+
 
 # No correction at all (the plain approach of tools/bench_accuracy.py, and unit tests).
 UNCALIBRATED = Calibration()
 
 CALIBRATION_FILE = "calibration.json"
 # The Calibration fields holding a PelvisModel (linear or trees).
-PELVIS_MODELS = ("pelvic_tilt", "lumbar_extension")
+PELVIS_MODELS = ("pelvic_tilt", "lumbar_extension", "pelvic_tilt_lying",
+                 "lumbar_extension_lying")
 
 
 class CalibrationError(Exception):
@@ -238,6 +251,8 @@ def calibration_from_json(d: dict) -> Calibration:
         ankle=AnkleOffset(_segment(ankle.get("shank")), float(ankle.get("down", 0.0))),
         pelvic_tilt=_pelvis(d.get("pelvic_tilt")),
         lumbar_extension=_pelvis(d.get("lumbar_extension")),
+        pelvic_tilt_lying=_pelvis(d.get("pelvic_tilt_lying")),
+        lumbar_extension_lying=_pelvis(d.get("lumbar_extension_lying")),
         hip_pelvis_offset_deg=num("hip_pelvis_offset_deg"),
         thigh_outline_offset_deg=float(outline) if outline is not None else None,
         z_scale=num("z_scale"),

@@ -390,10 +390,11 @@ def pelvis_metrics(
     """
     names = ("pelvic_tilt_deg", "lumbar_extension_deg", "hip_extension_pelvis_deg")
     out = MetricValues({n: NAN for n in names}, {n: 0.0 for n in names})
-    tilt_model, lumbar_model = calibration.pelvic_tilt, calibration.lumbar_extension
-    if pose.mask is None or tilt_model is None or lumbar_model is None:
+    if pose.mask is None or not (points.mid_hip.ok and points.mid_shoulder.ok):
         return out
-    if not (points.mid_hip.ok and points.mid_shoulder.ok):
+    trunk = landmark_values.values.get("trunk_inclination_deg", NAN)
+    tilt_model, lumbar_model = calibration.pelvis_models(lying=abs(trunk) >= LYING_TRUNK_DEG)
+    if tilt_model is None or lumbar_model is None:
         return out
     profile = back_profile(
         pose.mask, points.mid_hip.xy, points.mid_shoulder.xy, facing, pose.image_size

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from posecoach.measure.calibration import (
+    PELVIS_MODELS,
     Calibration,
     PelvisModel,
     calibration_from_json,
@@ -77,6 +78,19 @@ def test_calibration_carries_tree_models_through_json():
     assert again.pelvic_tilt is None
 
 
+def test_lying_models_are_used_lying_only_and_kept_through_json():
+    upright = PelvisModel(intercept=1.0)
+    lying = PelvisModel(trees=two_trees(), rmse_deg=2.0)
+    calib = Calibration(pelvic_tilt=upright, lumbar_extension=upright,
+                        pelvic_tilt_lying=lying, lumbar_extension_lying=lying)
+    assert calib.pelvis_models(lying=False) == (upright, upright)
+    assert calib.pelvis_models(lying=True) == (lying, lying)
+    again = calibration_from_json(json.loads(json.dumps(calibration_to_json(calib))))
+    assert again.pelvis_models(lying=True)[1].trees == two_trees()
+    alone = Calibration(pelvic_tilt=upright, lumbar_extension=upright)
+    assert alone.pelvis_models(lying=True) == (upright, upright)  # none fitted lying
+
+
 def _walk_one_by_one(trees: TreeEnsemble, values: dict) -> float:
     """The trees walked one at a time, node by node: the definition predict must match."""
     total = trees.baseline
@@ -95,7 +109,8 @@ def test_the_shipped_pelvis_trees_predict_as_walked_one_by_one():
     from posecoach.measure.calibration import DEFAULT_CALIBRATION
 
     rng = np.random.default_rng(7)
-    for model in (DEFAULT_CALIBRATION.pelvic_tilt, DEFAULT_CALIBRATION.lumbar_extension):
+    shipped = [getattr(DEFAULT_CALIBRATION, name) for name in PELVIS_MODELS]
+    for model in (m for m in shipped if m is not None):
         trees = model.trees
         assert trees is not None and len(trees.roots) > 10
         pairs = zip(trees.threshold, trees.feature, strict=True)

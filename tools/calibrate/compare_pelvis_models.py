@@ -31,8 +31,6 @@ sys.path.insert(0, str(ROOT))
 from posecoach.measure.calibration import CALIBRATION_FILE, load_calibration  # noqa: E402
 from posecoach.resources import data_dir  # noqa: E402
 from tools.calibrate.calibrate_metrics import (  # noqa: E402
-    CONTOUR,
-    PROFILE,
     FrameTable,
     facings,
     frame_table,
@@ -41,15 +39,17 @@ from tools.calibrate.calibrate_metrics import (  # noqa: E402
 from tools.calibrate.fit_pelvis_trees import (  # noqa: E402
     CLASSES,
     GOOD_FORM,
-    LEARNING_RATE,
-    MAX_LEAF_NODES,
-    SEED,
     TARGETS,
     clip_classes,
     error_and_threshold,
-    fitted_features,
     in_class,
     matrix,
+)
+from tools.calibrate.pelvis_candidates import (  # noqa: E402
+    MODELS,
+    POSTURES,
+    feature_sets,
+    posture_rows,
 )
 from tools.synth.gtclips import load_clips, load_corpus  # noqa: E402
 
@@ -72,57 +72,6 @@ def tables(corpus: Path, with_samples: bool, jobs: int):
            clip_classes(val_table, val))
     key.write_bytes(pickle.dumps(out))
     return out
-
-
-REL = tuple(f"rel_{n}" for n in CONTOUR) + ("rel_trunk_inclination_deg", "rel_hip_extension_deg")
-REL_PROFILE = tuple(f"rel_{n}" for n in PROFILE)
-LANDMARK = ("trunk_inclination_deg", "hip_extension_deg", "knee_flexion_deg",
-            "thigh_to_vertical_deg")
-
-
-def feature_sets(table: FrameTable) -> dict[str, list[str]]:
-    return {
-        "all": fitted_features(table),  # what fit_pelvis_trees.py fits on
-        "all+relprof": sorted(table.feat),
-        "rel+prof+lm": [*REL, *PROFILE, *LANDMARK],
-        "rel+prof": [*REL, *PROFILE],
-        "rel": list(REL),
-        "prof+lm": [*PROFILE, *LANDMARK],
-        "rel+relprof": [*REL, *REL_PROFILE],
-        "rel+relprof+lm": [*REL, *REL_PROFILE, *LANDMARK],
-        "rel+relprof+prof+lm": [*REL, *REL_PROFILE, *PROFILE, *LANDMARK],
-    }
-
-
-def hgb(**kw):
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
-    params = dict(learning_rate=LEARNING_RATE, max_leaf_nodes=MAX_LEAF_NODES,
-                  random_state=SEED, early_stopping=False, max_iter=200,
-                  min_samples_leaf=200)
-    params.update(kw)
-    return lambda: HistGradientBoostingRegressor(**params)
-
-
-def ridge(alpha: float):
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import Ridge
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return lambda: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                                 StandardScaler(), Ridge(alpha=alpha))
-
-
-MODELS = {
-    "hgb(200,leaf200)": hgb(),
-    "hgb(100,leaf50)": hgb(max_iter=100, min_samples_leaf=50),
-    "hgb(300,leaf800,l2=5,7 leaves)": hgb(max_iter=300, min_samples_leaf=800,
-                                          l2_regularization=5.0, max_leaf_nodes=7),
-    "hgb(200,leaf400,feat0.3)": hgb(min_samples_leaf=400, max_features=0.3),
-    "ridge(10)": ridge(10.0),
-    "ridge(300)": ridge(300.0),
-}
 
 
 def arch_scores(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray]) -> dict:
@@ -155,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--features", default=None, help="only these feature sets (comma)")
     parser.add_argument("--models", default=None,
                         help="only these models (separated by ';': their names hold commas)")
+    parser.add_argument("--posture", choices=(*POSTURES, "all"), default="all",
+                        help="fit on the train frames of this posture only and predict "
+                        "only its val frames, as a posture's own model runs")
     args = parser.parse_args(argv)
     train, _, val, val_classes = tables(args.corpus, args.with_samples, args.jobs)
     sets = feature_sets(train)
@@ -168,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train frames {train.clip.size}, val frames {val.clip.size}")
     print(f"{'features':14s} {'model':32s} " + " ".join(
         f"{k[:5]:>5s}:tilt lumb  rec  fls" for k in ("kneel", "bench")))
+    fit_rows, predict_rows = posture_rows(train, args.posture), posture_rows(val, args.posture)
     for set_name in chosen_sets:
         features = sets[set_name]
         x_train, x_val = matrix(train, features), matrix(val, features)
@@ -175,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             preds = {}
             for target in TARGETS.values():
                 y = train.gt[target]
-                ok = np.isfinite(y)
+                ok = np.isfinite(y) & fit_rows
                 model = MODELS[model_name]().fit(x_train[ok], y[ok])
-                preds[target] = model.predict(x_val)
+                preds[target] = np.where(predict_rows, model.predict(x_val), np.nan)
             scores = arch_scores(val, val_classes, preds)
             cells = []
             for klass in ("kneel", "bench"):
