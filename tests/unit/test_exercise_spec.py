@@ -88,7 +88,8 @@ def test_unknown_key_is_named() -> None:
 
 
 def test_unknown_key_in_nested_array_is_named() -> None:
-    msg = _bad(GOOD.replace('  fault = 5.0\n', '  fault = 5.0\n  falut = 1\n', 1))
+    first = GOOD.index("  fault = ")  # the first rule's first condition
+    msg = _bad(GOOD[:first] + "  falut = 1\n" + GOOD[first:])
     assert "key 'rules[0].when[0].falut'" in msg
 
 
@@ -120,7 +121,7 @@ def test_bad_metric_name_is_named() -> None:
 
 
 def test_hysteresis_the_wrong_way_round_is_rejected() -> None:
-    msg = _bad(GOOD.replace("fault = 5.0\n  clear = 3.0", "fault = 5.0\n  clear = 12.0"))
+    msg = _bad(GOOD.replace("fault = 6.0\n  clear = 4.0", "fault = 6.0\n  clear = 12.0"))
     assert "key 'rules[0].when[0].clear'" in msg
 
 
