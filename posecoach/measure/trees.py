@@ -56,18 +56,25 @@ class TreeEnsemble:
     value: tuple[float, ...]
 
     def __post_init__(self) -> None:
+        # numpy, not a loop over nodes: the shipped models hold tens of thousands of
+        # nodes, checked at every start.
         n = len(self.feature)
         lengths = {len(a) for a in (self.threshold, self.missing_left, self.left,
                                      self.right, self.value)}
         if lengths != {n}:
             raise ValueError("tree node arrays differ in length")
-        for i, f in enumerate(self.feature):
-            if f == LEAF:
-                continue
-            if not 0 <= f < len(self.features):
-                raise ValueError(f"tree node {i} names feature {f} of {len(self.features)}")
-            if not (i < self.left[i] < n and i < self.right[i] < n):
-                raise ValueError(f"tree node {i} points outside its tree")
+        feature = np.asarray(self.feature, dtype=np.intp)
+        inner = np.flatnonzero(feature != LEAF)
+        bad = inner[(feature[inner] < 0) | (feature[inner] >= len(self.features))]
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"tree node {i} names feature {self.feature[i]} of "
+                             f"{len(self.features)}")
+        left = np.asarray(self.left, dtype=np.intp)[inner]
+        right = np.asarray(self.right, dtype=np.intp)[inner]
+        outside = inner[~((inner < left) & (left < n) & (inner < right) & (right < n))]
+        if outside.size:
+            raise ValueError(f"tree node {int(outside[0])} points outside its tree")
         if any(not 0 <= r < n for r in self.roots):
             raise ValueError("tree root outside the node table")
 
@@ -90,19 +97,25 @@ class TreeEnsemble:
         feature = np.array(self.feature, dtype=np.intp)
         leaf = feature == LEAF
         own = np.arange(n)
-        depth = np.zeros(n, dtype=int)
-        for i in range(n):  # children come after their parent in the table
-            if not leaf[i]:
-                depth[self.left[i]] = depth[self.right[i]] = depth[i] + 1
+        left = np.where(leaf, own, np.array(self.left, dtype=np.intp))
+        right = np.where(leaf, own, np.array(self.right, dtype=np.intp))
+        # Depth: step every root down both ways until no node has an inner child left.
+        depth, level = 0, np.array(self.roots, dtype=np.intp)
+        while level.size:
+            level = level[~leaf[level]]
+            if not level.size:
+                break
+            depth += 1
+            level = np.concatenate([left[level], right[level]])
         return _Tables(
             roots=np.array(self.roots, dtype=np.intp),
             feature=np.where(leaf, len(self.features), feature),
             threshold=np.array(self.threshold, dtype=float),
             missing_left=np.array(self.missing_left, dtype=bool),
-            left=np.where(leaf, own, np.array(self.left, dtype=np.intp)),
-            right=np.where(leaf, own, np.array(self.right, dtype=np.intp)),
+            left=left,
+            right=right,
             value=np.array(self.value, dtype=float),
-            depth=int(depth.max()) if n else 0,
+            depth=depth,
         )
 
     def to_json(self) -> dict:
@@ -119,20 +132,24 @@ class TreeEnsemble:
 
     @staticmethod
     def from_json(d: Mapping) -> TreeEnsemble:
-        nodes = [list(n) for n in d["nodes"]]
+        nodes = d["nodes"]
         if any(len(n) != 6 for n in nodes):
             raise ValueError("a tree node needs 6 fields")
-        columns = list(zip(*nodes, strict=True)) if nodes else [()] * 6
+        table = np.array(nodes, dtype=float).reshape(len(nodes), 6)
+        ints = table[:, [0, 3, 4]]
+        if not np.array_equal(ints, np.round(ints)):
+            raise ValueError("a tree node's feature and children must be whole numbers")
+        feature, left, right = (tuple(table[:, k].astype(np.intp).tolist()) for k in (0, 3, 4))
         return TreeEnsemble(
             features=tuple(str(n) for n in d["features"]),
             baseline=float(d["baseline"]),
             roots=tuple(int(r) for r in d["roots"]),
-            feature=tuple(int(v) for v in columns[0]),
-            threshold=tuple(float(v) for v in columns[1]),
-            missing_left=tuple(bool(v) for v in columns[2]),
-            left=tuple(int(v) for v in columns[3]),
-            right=tuple(int(v) for v in columns[4]),
-            value=tuple(float(v) for v in columns[5]),
+            feature=feature,
+            threshold=tuple(table[:, 1].tolist()),
+            missing_left=tuple((table[:, 2] != 0).tolist()),
+            left=left,
+            right=right,
+            value=tuple(table[:, 5].tolist()),
         )
 
 
