@@ -17,7 +17,7 @@ from pathlib import Path
 from posecoach import __version__
 from posecoach.exercises.spec import ExerciseSpec, SpecError, load_exercise
 from posecoach.report import sections
-from posecoach.report.keyframes import KeyFrame, key_frame
+from posecoach.report.keyframes import FrameReads, KeyFrame, key_frame
 from posecoach.report.page import document
 from posecoach.results.history import HistoryError, earlier_sessions
 from posecoach.results.reading import ClipResults, load_clip, side_metrics
@@ -52,29 +52,51 @@ def _image_source(res: ClipResults, blur_faces: bool) -> tuple[Path | None, Path
             turn if isinstance(turn, int) else 0)
 
 
-def _peak_frame(res: ClipResults, side, video, blur_with, turn_deg: int = 0) -> KeyFrame:
+def _peak_frame(res: ClipResults, side, video, blur_with, turn_deg: int = 0,
+                reads: FrameReads | None = None) -> KeyFrame:
     name = sections.SIDE_NAMES.get(side.key, side.key)
     title = f"{name}: peak hip extension in good form"
     if not side.done or not math.isfinite(side.peak_time_s):
         return KeyFrame(title, math.nan, "", None, f"{name} side {sections.NOT_DONE}")
     caption = (f"{side.peak_hip_extension_deg:.1f}° hip extension at "
                f"{sections.fmt_time(side.peak_time_s)}")
-    return key_frame(video, title, side.peak_time_s, caption, blur_with, turn_deg)
+    return key_frame(video, title, side.peak_time_s, caption, blur_with, turn_deg, reads)
 
 
-def _key_frames(res: ClipResults, blur_faces: bool) -> tuple[list[KeyFrame], list[KeyFrame]]:
+def _longest_fault(res: ClipResults):
+    """(the longest fault-severity episode, its side's key), or None."""
+    faults = [(f, s.key) for s in res.sides.values() for f in s.faults if f.severity == "fault"]
+    return max(faults, key=lambda fk: fk[0].duration_s) if faults else None
+
+
+def _key_frames(res: ClipResults, blur_faces: bool, reads: FrameReads | None = None
+                ) -> tuple[list[KeyFrame], list[KeyFrame]]:
     """(left and right peaks, side by side; the longest fault)."""
     video, blur_with, turn = _image_source(res, blur_faces)
-    pair = [_peak_frame(res, side, video, blur_with, turn) for side in res.sides.values()]
+    if reads is not None:  # start every read before waiting for the first
+        for t in _key_frame_times(res):
+            reads.want(video, t)
+    pair = [_peak_frame(res, side, video, blur_with, turn, reads) for side in res.sides.values()]
     others = []
-    faults = [(f, s.key) for s in res.sides.values() for f in s.faults if f.severity == "fault"]
-    if faults:
-        worst, key = max(faults, key=lambda fk: fk[0].duration_s)
-        t = (worst.start_s + worst.end_s) / 2
+    longest = _longest_fault(res)
+    if longest is not None:
+        worst, key = longest
         caption = (f"Side {key}: {sections.cue_name(worst.cue)} for {worst.duration_s:.1f} s "
                    f"from {sections.fmt_time(worst.start_s)}")
-        others.append(key_frame(video, "Longest fault", t, caption, blur_with, turn))
+        others.append(key_frame(video, "Longest fault", _middle(worst), caption, blur_with,
+                                turn, reads))
     return pair, others
+
+
+def _middle(episode) -> float:
+    return (episode.start_s + episode.end_s) / 2
+
+
+def _key_frame_times(res: ClipResults) -> list[float]:
+    """The moments _key_frames shows: each done side's peak and the longest fault's middle."""
+    times = [s.peak_time_s for s in res.sides.values() if s.done]
+    longest = _longest_fault(res)
+    return times + ([_middle(longest[0])] if longest is not None else [])
 
 
 def poster_time(res: ClipResults) -> float | None:
@@ -89,11 +111,11 @@ def poster_time(res: ClipResults) -> float | None:
     return (hold.start_s + hold.end_s) / 2
 
 
-def _poster(res: ClipResults) -> str | None:
+def _poster(res: ClipResults, reads: FrameReads | None = None) -> str | None:
     video, t = _video(res), poster_time(res)
     if video is None or t is None:
         return None
-    return key_frame(video, "poster", t, "").jpeg_b64
+    return key_frame(video, "poster", t, "", reads=reads).jpeg_b64
 
 
 def session_time(res: ClipResults) -> str:
@@ -152,6 +174,13 @@ def build_report(
     spec = _spec(res.exercise_id)
     client = client or res.client
     video = _video(res)
+    blur = _blur_setting(res, blur_faces)
+    with FrameReads() as reads:
+        t = poster_time(res)
+        if t is not None:
+            reads.want(video, t)
+        key_frames = _key_frames(res, blur, reads)
+        poster = _poster(res, reads)
     body = "\n".join(
         [
             sections.header(res, client, session_time(res)),
@@ -159,12 +188,11 @@ def build_report(
             sections.prescription(res, spec),
             sections.progress(_progress(res, client, db_path)),
             sections.safety(res),
-            sections.video_and_timeline(res, spec, video.name if video else None,
-                                        _poster(res)),
+            sections.video_and_timeline(res, spec, video.name if video else None, poster),
             sections.side_table(res, spec),
             sections.gains(res),
             sections.plots(res, spec),
-            sections.key_frames(*_key_frames(res, _blur_setting(res, blur_faces))),
+            sections.key_frames(*key_frames),
             sections.estimates(res, spec),
             sections.provenance(res, __version__, date.today().isoformat()),
         ]

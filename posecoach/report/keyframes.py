@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import csv
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,40 @@ class KeyFrame:
     caption: str
     jpeg_b64: str | None  # None: could not be extracted (reason in `note`)
     note: str = ""
+
+
+class FrameReads:
+    """Images of videos at given moments, read ahead on `workers` threads (decoding
+    releases the GIL) and each moment read once: a report's key frames and poster seek
+    the same video at a few moments, and each seek decodes from the keyframe before it."""
+
+    def __init__(self, workers: int = 2):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="keyframe")
+        self._reads: dict[tuple[str, float], Future] = {}
+
+    def want(self, video: Path | None, time_s: float) -> None:
+        """Start reading this moment (nothing for no video or a NaN time)."""
+        if video is None or not math.isfinite(time_s):
+            return
+        key = (str(video), float(time_s))
+        if key not in self._reads:
+            self._reads[key] = self._pool.submit(grab, video, time_s)
+
+    def get(self, video: Path, time_s: float) -> tuple[int, np.ndarray] | None:
+        """grab(video, time_s), from the read started by `want` when there is one; the
+        image is the caller's own copy."""
+        self.want(video, time_s)
+        got = self._reads[(str(video), float(time_s))].result()
+        return None if got is None else (got[0], got[1].copy())
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> FrameReads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def grab(video: Path, time_s: float) -> tuple[int, np.ndarray] | None:
@@ -95,13 +131,15 @@ def key_frame(
     caption: str,
     blur_with: Path | None = None,
     turn_deg: int = 0,
+    reads: FrameReads | None = None,
 ) -> KeyFrame:
     """The image at `time_s`; `blur_with` = landmarks.csv to blur the face from.
     turn_deg: clockwise turn the analysis gave the source clip's frames (the body was
-    upside down or sideways in them), applied here too so the landmarks fit."""
+    upside down or sideways in them), applied here too so the landmarks fit.
+    reads: where the image is read (read ahead, shared), else read here."""
     if video is None or not video.is_file():
         return KeyFrame(title, time_s, caption, None, "no video in the output folder")
-    got = grab(video, time_s)
+    got = reads.get(video, time_s) if reads is not None else grab(video, time_s)
     if got is None:
         return KeyFrame(title, time_s, caption, None, "this moment could not be read back")
     index, image = got
