@@ -9,6 +9,7 @@ under `nohup`, SIGINT in a background job) stays ignored.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,8 +43,22 @@ def exit_code(stop: KeyboardInterrupt) -> int:
     return 128 + signal_of(stop)
 
 
+# The last stop signal received inside stop_on_signals. The handler's exception can be
+# swallowed when the signal lands while Python runs a __del__ (mediapipe's images free
+# their native memory there: "Exception ignored in ..."), so loops also ask `check_stop`.
+_pending: int | None = None
+
+
 def _raise_interrupted(signum: int, _frame) -> None:
+    global _pending
+    _pending = signum
     raise Interrupted(signum)
+
+
+def check_stop() -> None:
+    """Raise Interrupted if a stop signal came whose exception was lost."""
+    if _pending is not None:
+        raise Interrupted(_pending)
 
 
 @contextmanager
@@ -53,6 +68,15 @@ def stop_on_signals(signums: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _pending
+    _pending = None
+    hook = sys.unraisablehook
+
+    def quiet_lost_stop(unraisable) -> None:  # check_stop raises it again, in one line
+        if not isinstance(unraisable.exc_value, Interrupted):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet_lost_stop
     previous = {}
     for signum in signums:
         if signal.getsignal(signum) is not signal.SIG_IGN:
@@ -62,3 +86,5 @@ def stop_on_signals(signums: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        sys.unraisablehook = hook
+        _pending = None

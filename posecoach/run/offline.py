@@ -33,7 +33,7 @@ from posecoach.render.scale import move_record
 from posecoach.results.history import record_session
 from posecoach.results.reading import load_clip, read_frames
 from posecoach.run.concurrency import Prefetch, Preload, Worker
-from posecoach.run.interrupt import Interrupted, signal_name, signal_of
+from posecoach.run.interrupt import Interrupted, check_stop, signal_name, signal_of
 from posecoach.run.malloc import share_one_heap
 from posecoach.run.orientation import OrientationCheck, OrientationWatch, without_mask
 from posecoach.run.progress import Progress
@@ -510,6 +510,7 @@ def _analyze_frames(
             result.model_frames += analysed
             result.detected += pose is not None
             progress.update()
+            check_stop()
             if watch is not None:
                 _decided(watch.add(frame.time_s, pose), writer, other_model)
         if watch is not None:

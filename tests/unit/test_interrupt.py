@@ -40,3 +40,25 @@ def test_ignored_signal_stays_ignored():
 
 def test_plain_keyboard_interrupt_is_sigint():
     assert exit_code(KeyboardInterrupt()) == 130
+
+
+def test_a_stop_lost_in_a_finalizer_is_raised_by_check_stop(capsys):
+    """A signal landing while Python runs a __del__ (mediapipe frees its images there)
+    has its exception swallowed; check_stop raises it again, and nothing is printed."""
+    import os
+    import signal
+
+    from posecoach.run.interrupt import Interrupted, check_stop, stop_on_signals
+
+    class SignalsWhileCollected:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):  # the handler runs here, inside __del__
+                pass
+
+    with pytest.raises(Interrupted), stop_on_signals():
+        thing = SignalsWhileCollected()
+        del thing
+        check_stop()
+    assert capsys.readouterr().err == ""
+    check_stop()  # outside the block nothing is pending
