@@ -38,10 +38,9 @@ from tools.calibrate.calibrate_metrics import (  # noqa: E402
 )
 from tools.calibrate.fit_pelvis_trees import (  # noqa: E402
     CLASSES,
-    GOOD_FORM,
     TARGETS,
+    class_arch_score,
     clip_classes,
-    error_and_threshold,
     in_class,
     matrix,
 )
@@ -75,25 +74,9 @@ def tables(corpus: Path, with_samples: bool, jobs: int):
 
 
 def arch_scores(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray]) -> dict:
-    good = np.isin(val.gt["phase"], GOOD_FORM)
-    arch = val.gt["arch_fault"] > 0.5
-    out = {}
-    for klass in CLASSES:
-        rows = in_class(classes, klass)
-        if not rows.any():
-            continue
-        row = {}
-        flag = np.zeros(val.clip.shape, bool)
-        for target, pred in preds.items():
-            row[target], threshold = error_and_threshold(val, rows, target, pred)
-            if np.isfinite(threshold):
-                flag |= np.nan_to_num(pred, nan=-np.inf) > threshold
-        arch_k = rows & arch
-        good_k = rows & good
-        row["recall"] = float(flag[arch_k].mean()) if arch_k.any() else np.nan
-        row["false"] = float(flag[good_k].mean()) if good_k.any() else np.nan
-        out[klass] = row
-    return out
+    """Per clip class present in val: fit_pelvis_trees.class_arch_score."""
+    return {klass: class_arch_score(val, rows, preds) for klass in CLASSES
+            if (rows := in_class(classes, klass)).any()}
 
 
 def main(argv: list[str] | None = None) -> int:

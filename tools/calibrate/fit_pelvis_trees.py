@@ -148,26 +148,39 @@ POSTURE_MODELS = ("hgb(200,leaf200)", "hgb(100,leaf50)", "hgb(300,leaf800,l2=5,7
 MAX_FALSE_FLAGS = 0.03
 
 
+def class_arch_score(table: FrameTable, rows: np.ndarray, preds: dict[str, np.ndarray]
+                     ) -> dict[str, float]:
+    """Over `rows` (one clip class): each target's MAE, and the arching rule as the
+    exercises run it, flagging a frame when either estimate is above its good-form
+    RULE_QUANTILE among `rows`: "recall" over the arching frames, "false" over good
+    form (NaN where there are none)."""
+    good = rows & np.isin(table.gt["phase"], GOOD_FORM)
+    arch = rows & (table.gt["arch_fault"] > 0.5)
+    score = {}
+    flag = np.zeros(table.clip.shape, bool)
+    for target, pred in preds.items():
+        score[target], threshold = error_and_threshold(table, rows, target, pred)
+        if np.isfinite(threshold):
+            flag |= np.nan_to_num(pred, nan=-np.inf) > threshold
+    score["recall"] = float(flag[arch].mean()) if arch.any() else float("nan")
+    score["false"] = float(flag[good].mean()) if good.any() else float("nan")
+    return score
+
+
 def arch_recall(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarray],
                 rows: np.ndarray) -> tuple[float, float, float]:
     """(mean arch recall, worst false-flag rate, mean MAE) over the classes with arching
-    frames among `rows`, each class flagged as the exercises do: either estimate above its
-    good-form RULE_QUANTILE in that class."""
-    good = np.isin(val.gt["phase"], GOOD_FORM)
+    frames among `rows`, each scored by class_arch_score."""
     arch = val.gt["arch_fault"] > 0.5
     recalls, false, errors = [], [], []
     for klass in CLASSES:
         in_k = rows & in_class(classes, klass)
         if not (in_k & arch).any():
             continue
-        flag = np.zeros(val.clip.shape, bool)
-        for target, pred in preds.items():
-            error, threshold = error_and_threshold(val, in_k, target, pred)
-            errors.append(error)
-            if np.isfinite(threshold):
-                flag |= np.nan_to_num(pred, nan=-np.inf) > threshold
-        recalls.append(float(flag[in_k & arch].mean()))
-        false.append(float(flag[in_k & good].mean()) if (in_k & good).any() else 0.0)
+        score = class_arch_score(val, in_k, preds)
+        errors += [score[target] for target in preds]
+        recalls.append(score["recall"])
+        false.append(score["false"] if np.isfinite(score["false"]) else 0.0)
     if not recalls:
         return float("nan"), float("nan"), float("nan")
     return float(np.mean(recalls)), float(max(false)), float(np.nanmean(errors))
