@@ -163,7 +163,8 @@ class Calibration:
 
     def pelvis_models(self, lying: bool) -> tuple[PelvisModel | None, PelvisModel | None]:
         """(pelvic tilt model, lumbar extension model) for this posture."""
-        if lying and self.pelvic_tilt_lying is not None and self.lumbar_extension_lying:
+        if lying and self.pelvic_tilt_lying is not None \
+                and self.lumbar_extension_lying is not None:
             return self.pelvic_tilt_lying, self.lumbar_extension_lying
         return self.pelvic_tilt, self.lumbar_extension
 

@@ -417,12 +417,20 @@ def pelvis_metrics(
         out.values["pelvic_tilt_deg"], out.confidence["pelvic_tilt_deg"] = tilt, conf
     if np.isfinite(lumbar):
         out.values["lumbar_extension_deg"], out.confidence["lumbar_extension_deg"] = lumbar, conf
+    _set_hip_extension_pelvis(out, landmark_values, tilt, conf, calibration)
+    return out
+
+
+def _set_hip_extension_pelvis(
+    out: MetricValues, landmark_values: MetricValues, tilt: float, tilt_conf: float,
+    calibration: Calibration,
+) -> None:
+    """hip_extension_pelvis_deg in `out` from this frame's thigh and `tilt`, when finite."""
     thigh, thigh_conf = thigh_from_posture_reference(landmark_values)
     value = hip_extension_pelvis(thigh, tilt, calibration)
     if np.isfinite(value):
         out.values["hip_extension_pelvis_deg"] = value
-        out.confidence["hip_extension_pelvis_deg"] = min(conf, thigh_conf)
-    return out
+        out.confidence["hip_extension_pelvis_deg"] = min(tilt_conf, thigh_conf)
 
 
 def hip_extension_pelvis(
@@ -471,9 +479,9 @@ def compute_metrics(
     with a mask, the result's `silhouette` is this frame's.
     """
     points = body_points(pose, side, facing, calibration)
-    silhouette = None
+    turn = None
     if pose.mask is not None:
-        silhouette = Silhouette(thigh_turn_deg(_landmark_thigh(points), points.thigh_axis))
+        turn = thigh_turn_deg(_landmark_thigh(points), points.thigh_axis)
     elif carried is not None and carried.thigh_turn_deg is not None and points.hip.ok \
             and points.knee.ok:
         axis = turned_thigh(_landmark_thigh(points), carried.thigh_turn_deg)
@@ -492,9 +500,10 @@ def compute_metrics(
         est = pelvis_metrics(pose, points, facing, lm, calibration, reference)
     out.values.update(est.values)
     out.confidence.update(est.confidence)
-    if silhouette is not None:
-        silhouette = dataclasses.replace(
-            silhouette,
+    silhouette = None
+    if pose.mask is not None:
+        silhouette = Silhouette(
+            turn,
             pelvic_tilt=(est.values["pelvic_tilt_deg"], est.confidence["pelvic_tilt_deg"]),
             lumbar_extension=(est.values["lumbar_extension_deg"],
                               est.confidence["lumbar_extension_deg"]),
@@ -520,11 +529,7 @@ def carried_pelvis(
         {"pelvic_tilt_deg": tilt_conf, "lumbar_extension_deg": lumbar_conf,
          "hip_extension_pelvis_deg": 0.0},
     )
-    thigh, thigh_conf = thigh_from_posture_reference(landmark_values)
-    value = hip_extension_pelvis(thigh, tilt, calibration)
-    if np.isfinite(value):
-        out.values["hip_extension_pelvis_deg"] = value
-        out.confidence["hip_extension_pelvis_deg"] = min(tilt_conf, thigh_conf)
+    _set_hip_extension_pelvis(out, landmark_values, tilt, tilt_conf, calibration)
     return out
 
 

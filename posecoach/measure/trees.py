@@ -101,10 +101,7 @@ class TreeEnsemble:
         right = np.where(leaf, own, np.array(self.right, dtype=np.intp))
         # Depth: step every root down both ways until no node has an inner child left.
         depth, level = 0, np.array(self.roots, dtype=np.intp)
-        while level.size:
-            level = level[~leaf[level]]
-            if not level.size:
-                break
+        while (level := level[~leaf[level]]).size:
             depth += 1
             level = np.concatenate([left[level], right[level]])
         return _Tables(
