@@ -9,20 +9,24 @@ that a turned picture does not have. `gravity_ok` checks them (image pixels, y d
 
 - the head is not far below the hips: a trunk inclination beyond `UPSIDE_DOWN_DEG` (the
   shoulders more than half a trunk length below the hips) is no stretch posecoach knows;
-- kneeling: the kneeling knee and the front foot rest on the same floor. The front
-  ankle is within `FLOOR_LEVEL_THIGHS` thigh lengths of the kneeling knee's height, the
-  front shank is steep (the foot under the knee, more than `FRONT_SHANK_MIN_DEG` below
-  the horizontal) and the front knee is not above the hip (front thigh less than
-  `FRONT_THIGH_MAX_DEG` above the horizontal). A lying body turned upright does not
-  give all three: its other foot is in the air;
 - lying face down: no knee more than `PRONE_KNEE_BELOW_THIGHS` thigh lengths below the
   trunk line, where the floor is (a bent-up knee of a body lying on its back, turned
-  upside down, goes through the floor).
+  upside down, goes through the floor);
+- and, asked only to choose among the turns of a picture already in doubt
+  (`kneels_on_floor`), kneeling: the kneeling knee and the front foot rest on the same
+  floor. The front ankle is within `FLOOR_LEVEL_THIGHS` thigh lengths of the kneeling
+  knee's height, the front shank is steep (the foot under the knee, more than
+  `FRONT_SHANK_MIN_DEG` below the horizontal) and the front knee is not above the hip
+  (front thigh less than `FRONT_THIGH_MAX_DEG` above the horizontal). A lying body
+  turned upright does not give all three: its other foot is in the air. From a camera
+  above hip height the near leg's contact shows lower than the far leg's, so an upright
+  kneeling body often fails it too; it is not part of `gravity_ok`.
 
 What the checks cannot see: a kneeling body turned a quarter turn so that it lies on
-its back looks like the edge-of-bench stretch with the other knee at 90 degrees; every
-check passes. The choice between the two is made on the whole clip
-(posecoach.run.orientation), where a body that kneels on a floor under some turn wins.
+its back looks like the edge-of-bench stretch with the other knee at 90 degrees, and a
+bench body turned looks like one kneeling; every check passes. The clip-level choice
+(posecoach.run.orientation) keeps such a picture as decoded unless the exercise given
+says otherwise.
 
 `turn_pose` gives the pose as the model would have found it in the picture turned by a
 quarter turns clockwise, so the checks can be asked of every turn without running the
@@ -86,24 +90,29 @@ def _turn_vectors(v: np.ndarray, turn: int) -> np.ndarray:
     return np.stack([y, -x], axis=1)
 
 
-def gravity_ok(
-    pose: Pose | None, posture: str, trunk_inclination_deg: float, kneeling: Side | None
-) -> bool | None:
-    """Whether `pose` is possible in a picture the right way up (the module's checks).
+def gravity_ok(pose: Pose | None, posture: str, trunk_inclination_deg: float) -> bool | None:
+    """Whether `pose` is possible in a picture the right way up: no trunk beyond
+    UPSIDE_DOWN_DEG, no knee through the floor lying face down.
 
     posture: the posture label of the frame (posecoach.measure.stream.classify_posture).
-    kneeling: the leg whose shank lies on the floor this frame, or None.
-    None when it cannot be checked: no pose, or no trunk.
+    None when it cannot be checked: no pose, or no trunk. The floor under a kneeling
+    body's front foot is not asked here (`kneels_on_floor`): how level the two contacts
+    look depends on the camera's height and on which leg is nearer, so it only helps to
+    choose among turns of a picture already in doubt.
     """
     if pose is None or not np.isfinite(trunk_inclination_deg):
         return None
     if abs(trunk_inclination_deg) > UPSIDE_DOWN_DEG:
         return False
-    if posture == "kneeling":
-        return kneeling is not None and _front_foot_on_floor(pose, kneeling)
     if posture == "prone":
         return not _knee_through_floor(pose)
     return True
+
+
+def kneels_on_floor(pose: Pose, kneeling: Side | None) -> bool:
+    """The kneeling check: the leg `kneeling` kneels and the other foot stands on the same
+    floor (the module's three conditions)."""
+    return kneeling is not None and _front_foot_on_floor(pose, kneeling)
 
 
 def _front_foot_on_floor(pose: Pose, kneeling: Side) -> bool:

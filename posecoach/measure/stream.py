@@ -236,7 +236,6 @@ class MetricsTracker:
         posture = self._posture.update(
             classify_posture(pose, trunk) if pose is not None else "unknown", time_s
         )
-        kneeling = kneeling_side(pose) if pose is not None and posture == "kneeling" else None
         return FrameMetrics(
             time_s=time_s,
             pose_detected=pose is not None,
@@ -247,7 +246,7 @@ class MetricsTracker:
             view_yaw_deg=self._view.signed_deg,
             near_side=near_side(pose) if pose is not None else None,
             posture=posture,
-            orientation_ok=gravity_ok(pose, posture, trunk, kneeling),
+            orientation_ok=gravity_ok(pose, posture, trunk),
             motion=motion,
             values=dict(values),
             confidence=confidence,

@@ -2,7 +2,8 @@
 
 `MediaPipePoseEstimator` runs the MediaPipe Tasks PoseLandmarker in VIDEO mode (so it
 tracks between frames) with the frames' real timestamps, and turns its results into
-`posecoach.types.Pose`. `ReplayEstimator` plays back recorded poses for tests and for
+`posecoach.types.Pose`; a skeleton found upside down is asked again
+(posecoach.pose.upright). `ReplayEstimator` plays back recorded poses for tests and for
 re-analysis without re-running the model.
 """
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from posecoach.landmarks import NUM_LANDMARKS
 from posecoach.pose.quiet import quiet_native_logs
+from posecoach.pose.upright import RETRY_TURNS_DEG, UprightGuard, upside_down
 from posecoach.resources import data_dir
 from posecoach.types import Frame, Pose
 
@@ -260,9 +262,11 @@ class MediaPipePoseEstimator:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         verified_sha256: str | None = None,
+        upright_guard: bool = True,
     ):
         """verified_sha256: the model file's checksum when the caller has just verified
-        it (a twin of a landmarker of the same file), so it is not read and hashed again."""
+        it (a twin of a landmarker of the same file), so it is not read and hashed again.
+        upright_guard: ask again when a skeleton comes out upside down (pose.upright)."""
         path = Path(model_path) if model_path is not None else default_model_path()
         self.model_path = path
         self.model_sha256 = verified_sha256 or verify_model(path)
@@ -275,19 +279,29 @@ class MediaPipePoseEstimator:
             "num_poses": num_poses,
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
+            "upright_guard": upright_guard,
         }
+        self._guard = UprightGuard() if upright_guard else None
+        self._still = None  # an IMAGE-mode landmarker, made when first needed
+        self.upright_retries = 0  # frames asked again, and of those fixed (for tests)
+        self.upright_fixes = 0
         with quiet_native_logs():
-            self._landmarker = self._create(
-                path, segmentation, num_poses, min_detection_confidence, min_tracking_confidence
-            )
+            self._landmarker = self._create(video=True)
+
+    def _create(self, video: bool):
+        options = self._options
+        return self._create_landmarker(
+            self.model_path, options["segmentation"], options["num_poses"],
+            options["min_detection_confidence"], options["min_tracking_confidence"], video)
 
     @staticmethod
-    def _create(path: Path, segmentation: bool, num_poses: int, det: float, track: float):
+    def _create_landmarker(path: Path, segmentation: bool, num_poses: int, det: float,
+                           track: float, video: bool):
         block_native_telemetry()
         mp = _mediapipe()
         options = mp.PoseLandmarkerOptions(
             base_options=mp.BaseOptions(model_asset_path=str(path)),
-            running_mode=mp.RunningMode.VIDEO,
+            running_mode=mp.RunningMode.VIDEO if video else mp.RunningMode.IMAGE,
             num_poses=num_poses,
             min_pose_detection_confidence=det,
             min_pose_presence_confidence=det,
@@ -345,6 +359,13 @@ class MediaPipePoseEstimator:
             with quiet_native_logs():
                 result = self._landmarker.detect_for_video(image, stamp)
             self._warmed_up = True
+        poses = self._poses(result, frame.picture_size)
+        if self._guard is not None and poses:
+            poses[0] = self._upright(poses[0], rgb, frame)
+        return poses
+
+    @staticmethod
+    def _poses(result, picture_size: tuple[int, int]) -> list[Pose]:
         poses = []
         for i, landmarks in enumerate(result.pose_landmarks):
             world = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
@@ -354,8 +375,55 @@ class MediaPipePoseEstimator:
                 # it: copy before `result` (and the memory) goes away.
                 view = result.segmentation_masks[i].numpy_view()
                 mask = np.array(view.reshape(view.shape[:2]), dtype=np.float32, copy=True)
-            poses.append(pose_from_landmarks(landmarks, world, frame.picture_size, mask))
+            poses.append(pose_from_landmarks(landmarks, world, picture_size, mask))
         return poses
+
+    def _upright(self, pose: Pose, rgb: np.ndarray, frame: Frame) -> Pose:
+        """`pose`, or when it is upside down an upright answer to the frame asked again
+        as a turned still image (posecoach.pose.upright)."""
+        guard = self._guard
+        if not upside_down(pose):
+            guard.upright_seen()
+            return pose
+        if not guard.should_retry(frame.time_s):
+            return pose
+        self.upright_retries += 1
+        fixed = self._ask_turned(rgb, frame.picture_size)
+        if guard.retried(fixed is not None, frame.time_s):
+            self._restart_tracking()
+        if fixed is None:
+            return pose
+        self.upright_fixes += 1
+        return fixed
+
+    def _ask_turned(self, rgb: np.ndarray, picture_size: tuple[int, int]) -> Pose | None:
+        """The frame as a still image turned each of RETRY_TURNS_DEG: the first upright
+        skeleton, turned back into the frame's pixels, or None."""
+        from posecoach.measure.orientation import turn_pose  # only on this rare path
+
+        mp = _mediapipe()
+        if self._still is None:
+            with quiet_native_logs():
+                self._still = self._create(video=False)
+        width, height = picture_size
+        for turn in RETRY_TURNS_DEG:
+            turned = np.ascontiguousarray(np.rot90(rgb, -turn // 90))
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=turned)
+            poses = self._poses(self._still.detect(image), (height, width))
+            if poses:
+                back = turn_pose(poses[0], 360 - turn)
+                if not upside_down(back):
+                    return back
+        return None
+
+    def _restart_tracking(self) -> None:
+        """A fresh VIDEO-mode landmarker: the next frame is found afresh instead of
+        tracked from the upside-down skeleton."""
+        old = self._landmarker
+        with quiet_native_logs():
+            self._landmarker = self._create(video=True)
+        self._warmed_up = False
+        old.close()
 
     def estimate(self, frame: Frame) -> Pose | None:
         poses = self.estimate_all(frame)
@@ -365,6 +433,9 @@ class MediaPipePoseEstimator:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+        if self._still is not None:
+            self._still.close()
+            self._still = None
 
     def __enter__(self) -> MediaPipePoseEstimator:
         return self

@@ -310,7 +310,7 @@ def _analyze_clip(
         spec, watch = None, ExerciseWatch(RECOGNITION_WINDOW_S, RECOGNITION_STEP_S)
     else:
         spec = load_exercise(options.exercise)  # a bad id fails first
-        watch = OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S)
+        watch = OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S, spec.id)
     model = _model_for(spec, options)
 
     def fresh_estimator() -> PersonTracker:

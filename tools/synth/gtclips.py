@@ -156,9 +156,14 @@ def extract_clip(video: Path, workers: int = 1, model: Path | None = None) -> di
     return out
 
 
+# Bumped when the estimator's output changes for the same frames, so that poses cached
+# by an older one are not scored as this one's (u1: the upright guard, pose.upright).
+ESTIMATOR_TAG = ".u1"
+
+
 def _cache_path(video: Path, workers: int = 1, model: Path | None = None) -> Path:
     st = video.stat()
-    tag = "" if workers == 1 else f".w{workers}"
+    tag = ESTIMATOR_TAG + ("" if workers == 1 else f".w{workers}")
     from posecoach.pose.estimation import DEFAULT_MODEL
 
     if model is not None and Path(model).resolve() != DEFAULT_MODEL.resolve():  # full: untagged
