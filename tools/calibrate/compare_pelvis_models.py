@@ -13,12 +13,13 @@ class, by
     fit_pelvis_trees.py suggests them), the flag on when either is above; recall over
     the arching frames and the false-flag rate over good form.
 Nothing here looks at the test split. The feature tables are cached in
-out/pelvis_tables/ (delete to rebuild after changing the calibration).
+out/pelvis_tables/, keyed by the poses' cache tag and the calibration file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import pickle
 import sys
 from pathlib import Path
@@ -50,14 +51,19 @@ from tools.calibrate.pelvis_candidates import (  # noqa: E402
     feature_sets,
     posture_rows,
 )
-from tools.synth.gtclips import load_clips, load_corpus  # noqa: E402
+from tools.synth.gtclips import ESTIMATOR_TAG, load_clips, load_corpus  # noqa: E402
 
 TABLES = ROOT / "out" / "pelvis_tables"
 
 
 def tables(corpus: Path, with_samples: bool, jobs: int):
     TABLES.mkdir(parents=True, exist_ok=True)
-    key = TABLES / f"{corpus.name}{'_samples' if with_samples else ''}.pkl"
+    # Keyed by the poses (the estimator's cache tag) and the calibration the features are
+    # measured with, so that neither changing leaves stale tables in use.
+    calibration = (data_dir("models") / CALIBRATION_FILE).read_bytes()
+    digest = hashlib.sha256(calibration).hexdigest()[:10]
+    key = TABLES / (f"{corpus.name}{'_samples' if with_samples else ''}"
+                    f"{ESTIMATOR_TAG}.{digest}.pkl")
     if key.exists():
         return pickle.loads(key.read_bytes())
     calib = load_calibration(data_dir("models") / CALIBRATION_FILE)
