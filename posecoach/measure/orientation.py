@@ -42,10 +42,10 @@ import numpy as np
 from posecoach.landmarks import Landmark, Side, sided
 from posecoach.measure import geometry as geo
 from posecoach.measure.frame import landmark_point, pair_midpoint
+from posecoach.pose.upright import UPSIDE_DOWN_DEG  # one bound for both checks
 from posecoach.types import Pose
 
 TURNS_DEG = (0, 90, 180, 270)
-UPSIDE_DOWN_DEG = 120.0
 FLOOR_LEVEL_THIGHS = 0.4
 FRONT_SHANK_MIN_DEG = 50.0
 FRONT_THIGH_MAX_DEG = 30.0

@@ -5,9 +5,8 @@ points (hips to shoulders), then runs the landmark model on a crop turned by tha
 in VIDEO mode every later crop follows from the last skeleton. When the first guess is
 wrong by half a turn, the landmark model fits the skeleton the wrong way up, shoulders on
 the legs and hips on the trunk, and tracking keeps it that way, often for seconds. On
-the rendered corpus it happens at the start of about one clip in forty (hands overhead,
-a loose top over the hips), and every angle of those frames is nonsense: a kneeling
-trunk reads 150-175 deg.
+the rendered corpus it happens at the start of a few clips (hands overhead, a loose top
+over the hips; the README has the count), and every angle of those frames is nonsense.
 
 No stretch posecoach coaches puts the shoulders far below the hips (the gravity checks of
 posecoach.measure.orientation reject such a pose), and a picture that really is upside
@@ -15,10 +14,9 @@ down is turned upright before the model (posecoach.run.orientation). So a skelet
 beyond `UPSIDE_DOWN_DEG` is taken for the model's mistake:
 
 1. the frame is asked again, as a still image turned a quarter turn (the detector then
-   guesses afresh on a picture it sees differently; a quarter turn either way gives an
-   upright skeleton on every such clip of the corpus, where the frame as it is often
-   fails again), and the answer, turned back, replaces the upside-down one when it is
-   upright;
+   guesses afresh on a picture it sees differently; asked as it is, the frame often
+   comes out upside down again), and the answer, turned back, replaces the upside-down
+   one when it is upright;
 2. tracking is restarted (at most every `RESTART_EVERY_S`) so the next frames are found
    afresh instead of following the wrong skeleton.
 
@@ -41,7 +39,8 @@ from posecoach.landmarks import Landmark
 from posecoach.types import Pose
 
 # Trunk (mid-hip to mid-shoulder) more than this from straight up: the shoulders more
-# than half a trunk length below the hips. The gravity checks use the same bound.
+# than half a trunk length below the hips. The gravity checks
+# (posecoach.measure.orientation) import this bound.
 UPSIDE_DOWN_DEG = 120.0
 # Quarter turns (clockwise) in which the frame is asked again, in order.
 RETRY_TURNS_DEG = (90, 270)
