@@ -2,10 +2,10 @@
 
 Every clip is decoded upright. Each is scored as it is and with its cached poses turned
 a quarter, a half and three quarters (posecoach.measure.orientation.turn_pose: the model
-finds a turned body about as well as an upright one), sampled as `posecoach analyze`
-samples them (one pose a second over the first 20 s), and `choose_turn` must undo the
-turn. Printed per clip class and turn: wrong choices without the exercise (as `analyze`
-with `--exercise auto`) and with it given.
+finds a turned body about as well as an upright one), and analyze's own check
+(OrientationWatch: one pose a second over the first 20 s) must undo the turn. Printed
+per clip class and turn: wrong choices without the exercise (as `analyze` with
+`--exercise auto`) and with it given.
 
     python tools/bench/bench_orientation.py --corpus CORPUS [--splits train,val,test]
 """
@@ -22,25 +22,22 @@ sys.path.insert(0, str(ROOT))
 
 from posecoach.measure.orientation import TURNS_DEG, turn_pose  # noqa: E402
 from posecoach.run.offline import ORIENTATION_SECONDS, ORIENTATION_STEP_S  # noqa: E402
-from posecoach.run.orientation import Sample, choose_turn  # noqa: E402
+from posecoach.run.orientation import OrientationWatch  # noqa: E402
 from tools.bench.bench_accuracy import clip_class  # noqa: E402
 from tools.synth.gtclips import VIDEOS, Clip, load_clips, load_corpus  # noqa: E402
 
 
-def probe_samples(clip: Clip, turn: int) -> list[Sample]:
-    """The poses analyze's probe would take, turned `turn` degrees clockwise."""
-    times = clip.raw["time_s"]
-    samples: list[Sample] = []
-    next_s = 0.0
+def watched_turn(clip: Clip, turn: int, exercise_id: str | None) -> int:
+    """The turn analyze's own check (OrientationWatch) chooses for the clip's poses
+    turned `turn` degrees clockwise."""
+    watch = OrientationWatch(ORIENTATION_SECONDS, ORIENTATION_STEP_S, exercise_id)
     for i in range(clip.n):
-        time_s = float(times[i])
-        if time_s > ORIENTATION_SECONDS:
-            break
-        if time_s >= next_s - 1e-6:
-            pose = clip.pose(i, with_mask=False)
-            samples.append((time_s, None if pose is None else turn_pose(pose, turn)))
-            next_s += ORIENTATION_STEP_S
-    return samples
+        pose = clip.pose(i, with_mask=False)
+        check = watch.add(float(clip.raw["time_s"][i]),
+                          None if pose is None else turn_pose(pose, turn))
+        if check is not None:
+            return check.turn_deg
+    return watch.finish().turn_deg
 
 
 def score(clips: list[Clip]) -> dict[tuple[str, int], list[int]]:
@@ -49,11 +46,10 @@ def score(clips: list[Clip]) -> dict[tuple[str, int], list[int]]:
     for clip in clips:
         exercise = str(clip.meta.get("exercise") or "") or None
         for turn in TURNS_DEG:
-            samples = probe_samples(clip, turn)
             undo = (360 - turn) % 360
             row = tally[(clip_class(clip), turn)]
-            row[0] += choose_turn(samples).turn_deg != undo
-            row[1] += choose_turn(samples, exercise).turn_deg != undo
+            row[0] += watched_turn(clip, turn, None) != undo
+            row[1] += watched_turn(clip, turn, exercise) != undo
             row[2] += 1
     return tally
 
