@@ -50,6 +50,10 @@ GROUPS = (
     ),
 )
 LEG_PAIRS = tuple(pair for group in GROUPS for pair in group)
+# Row indices into Pose.xy per group and side (0 = the pairs' first, 1 = their second).
+_GROUP_ROWS = tuple(tuple(np.array([int(pair[k]) for pair in group]) for k in range(2))
+                    for group in GROUPS)
+_LEG_ROWS = tuple(np.array([int(pair[k]) for pair in LEG_PAIRS]) for k in range(2))
 # Torso lengths (mid-shoulder to mid-hip); per leg, the mean over the group's points.
 MAX_JUMP = 0.3
 MAX_SPEED = 2.0  # torso lengths per second, added for the time since a leg was accepted
@@ -100,8 +104,10 @@ def hide_landmarks(pose: Pose, landmarks) -> Pose:
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
     """Mean distance between matching rows seen in both (NaN when none)."""
-    seen = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
-    return float(np.linalg.norm(a[seen] - b[seen], axis=1).mean()) if seen.any() else np.nan
+    d = a - b
+    lengths = np.sqrt((d * d).sum(axis=1))  # not finite where either row is not
+    lengths = lengths[np.isfinite(lengths)]
+    return float(lengths.mean()) if lengths.size else np.nan
 
 
 class LegIdentity:
@@ -150,8 +156,7 @@ class LegIdentity:
             self.swapped_frames += 1
         hidden = []
         for g, group in enumerate(GROUPS):
-            left = np.array([pose.xy[int(a)] for a, _ in group])
-            right = np.array([pose.xy[int(b)] for _, b in group])
+            left, right = (pose.xy[rows] for rows in _GROUP_ROWS[g])
             for k, (now, other) in enumerate(((left, right), (right, left))):
                 if self._judge(g, k, now, other, time_s, scale):
                     self._accepted[g][k], self._accepted_at[g, k] = now, time_s
@@ -167,7 +172,7 @@ class LegIdentity:
         plausible = True
         for g, group in enumerate(GROUPS):
             for k in range(2):
-                now = np.array([pose.xy[int(pair[k])] for pair in group])
+                now = pose.xy[_GROUP_ROWS[g][k]]
                 was = self._accepted[g][k]
                 if was is not None and _distance(now, was) > self._allowed(g, k, time_s) * scale:
                     plausible = False
@@ -183,8 +188,7 @@ class LegIdentity:
         shank."""
         if any(was is None for sides in self._accepted for was in sides):
             return False
-        now_l = np.array([pose.xy[int(a)] for a, _ in LEG_PAIRS])
-        now_r = np.array([pose.xy[int(b)] for _, b in LEG_PAIRS])
+        now_l, now_r = (pose.xy[rows] for rows in _LEG_ROWS)
         was_l = np.concatenate([sides[0] for sides in self._accepted])
         was_r = np.concatenate([sides[1] for sides in self._accepted])
         straight = _distance(now_l, was_l) + _distance(now_r, was_r)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from posecoach.render.stamp import StampCache
 from posecoach.render.style import (
     BLACK,
     DARK,
@@ -33,6 +34,7 @@ SECOND_CUE_TEXT = TextStyle(32.0, 2.0)
 TWO_LINES = 1.75  # a wrapped band's height, in one-line bands
 MESSAGE_TEXT = TextStyle(34.0, 3.0)
 SAFETY_TEXT = TextStyle(20.0, 2.0)
+_TRANSLUCENT_BANDS = StampCache(32)
 
 
 def _band(
@@ -54,8 +56,13 @@ def _band(
                               fill, text_color, style, u)
         _paste(image, sprite, left, y0)
         return
-    fill_rect(image, (x0, top), (x0 + band_w, top + height), fill, alpha)
-    _band_text(image, text, (w / 2, top + height / 2), band_w, text_color, style, u)
+    def draw(canvas: np.ndarray) -> None:
+        fill_rect(canvas, (x0, top), (x0 + band_w, top + height), fill, alpha)
+        _band_text(canvas, text, (w / 2, top + height / 2), band_w, text_color, style, u)
+
+    # A translucent band shows the picture through: drawn once, then stamped.
+    key = (text, top, height, fill, text_color, style, alpha, width_fraction)
+    _TRANSLUCENT_BANDS.apply(image, key, draw)
 
 
 def _band_text(
@@ -178,10 +185,15 @@ class SafetyAnnotator:
 
     def __init__(self, text: TextStyle = SAFETY_TEXT, bottom_gap: float = 112.0):
         self.text, self.bottom_gap = text, bottom_gap
+        self._stamps = StampCache()
 
     def annotate(self, image: np.ndarray, lines: Sequence[str]) -> np.ndarray:
         if not lines:
             return image
+        lines = tuple(lines)
+        return self._stamps.apply(image, lines, lambda canvas: self._draw(canvas, lines))
+
+    def _draw(self, image: np.ndarray, lines: tuple[str, ...]) -> None:
         u, w = unit(image), image.shape[1]
         thick = self.text.cv_thickness(u)
         scales = [fit_scale(line, self.text.cv_scale(u), thick, w - 80 * u) for line in lines]
@@ -193,4 +205,3 @@ class SafetyAnnotator:
         for i, (line, scale) in enumerate(zip(lines, scales, strict=True)):
             y = top + 6 * u + line_h * (i + 0.5)
             put_text_centered(image, line, (w / 2, y), scale, WHITE, thick)
-        return image

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from posecoach.landmarks import Side
+from posecoach.render.stamp import StampCache
 from posecoach.render.style import (
     DARK,
     HIGHLIGHT,
@@ -57,11 +58,16 @@ class CountersAnnotator:
     ):
         self.heading, self.body = heading, body
         self.margin, self.panel, self.alpha = margin, panel, alpha
+        self._stamps = StampCache()
 
     def annotate(self, image: np.ndarray, state, title: str | None = None) -> np.ndarray:
-        lines = counter_lines(state, title)
+        lines = tuple(counter_lines(state, title))
         if not lines:
             return image
+        # The panel changes a few times a session: drawn once per text, then stamped.
+        return self._stamps.apply(image, lines, lambda canvas: self._draw(canvas, lines))
+
+    def _draw(self, image: np.ndarray, lines: tuple[str, ...]) -> None:
         u = unit(image)
         styles = [self.heading if line in SIDE_NAMES.values() else self.body for line in lines]
         sizes = [
@@ -79,4 +85,3 @@ class CountersAnnotator:
             color = HIGHLIGHT if line in SIDE_NAMES.values() else WHITE
             put_text(image, line, (x0 + pad, y), style.cv_scale(u), color, style.cv_thickness(u))
             y += gap
-        return image
