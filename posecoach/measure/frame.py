@@ -96,7 +96,7 @@ class BodyPoints:
     hip: Point
     knee: Point
     ankle: Point
-    other_hip: Point
+    other_hip: Point  # the top of the other thigh (its own hip landmark), for its knee
     other_knee: Point
     other_ankle: Point
     # Direction of the working thigh when it comes from the mask outline (upright, see
@@ -254,9 +254,11 @@ def body_points(
     The trunk offsets of `calibration` are applied in the body frame built from the
     raw trunk line: up = unit(mid_shoulder - hip point), anterior = `anterior_of(up)`,
     scaled by the raw trunk length. The hip offsets change linearly with the raw hip
-    extension angle of the working leg (`raw_hip_angle`, `Calibration.hip_per_deg`).
-    The knee offset (one per facing) is applied in the frame of the thigh (calibrated
-    hip -> knee landmark), the ankle offset partly in the frame of the shank (calibrated
+    extension angle of the working leg (`raw_hip_angle`, `Calibration.hip_per_deg`);
+    they place the hips of the pelvis (`mid_hip`) and the working thigh. The other
+    thigh starts at its own hip landmark as BlazePose gives it (`other_hip`; the
+    calibrated point when that landmark is not seen). The knee offset (one per facing)
+    is applied in the frame of the thigh (its top -> knee landmark), the ankle offset partly in the frame of the shank (calibrated
     knee -> ankle landmark) and partly straight down the image (`AnkleOffset`). Without
     a trunk line no offset can be applied, so points that need one are MISSING then.
     """
@@ -283,8 +285,14 @@ def body_points(
             raw_hips[side.other], at_angle(other, c.other_hip_per_deg, angle), up, ant, scale
         ),
     }
+    # The other thigh runs from that leg's own hip landmark: BlazePose errs on one leg's
+    # hip, knee and ankle together, so the hip offsets (fitted for the pelvis and the
+    # working thigh) turn the other thigh away from its knee.
+    own_other = landmark_point(pose, sided("hip", side.other))
+    thigh_tops = {side: hips[side], side.other: own_other if own_other.ok else hips[side.other]}
     knee_offset = c.knee if facing < 0 or c.knee_facing_right is None else c.knee_facing_right
-    knees = {s: _shift_along(raw_knees[s], hips[s], knee_offset, facing, scale) for s in Side}
+    knees = {s: _shift_along(raw_knees[s], thigh_tops[s], knee_offset, facing, scale)
+             for s in Side}
     knee, other_knee = knees[side], knees[side.other]
     ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
     other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
@@ -296,7 +304,7 @@ def body_points(
         hip=hips[side],
         knee=knee,
         ankle=ankle,
-        other_hip=hips[side.other],
+        other_hip=thigh_tops[side.other],
         other_knee=other_knee,
         other_ankle=other_ankle,
         thigh_axis=outline_thigh(pose, mid_shoulder, mid_hip, hips[side], knee, facing, c),
