@@ -258,8 +258,9 @@ def body_points(
     they place the hips of the pelvis (`mid_hip`) and the working thigh. The other
     thigh starts at its own hip landmark as BlazePose gives it (`other_hip`; the
     calibrated point when that landmark is not seen). The knee offset (one per facing)
-    is applied in the frame of the thigh (its top -> knee landmark), the ankle offset partly in the frame of the shank (calibrated
-    knee -> ankle landmark) and partly straight down the image (`AnkleOffset`). Without
+    is applied in the frame of the thigh (its top -> knee landmark), the ankle offset
+    partly in the frame of the shank (calibrated knee -> ankle landmark) and partly
+    straight down the image (`AnkleOffset`). Without
     a trunk line no offset can be applied, so points that need one are MISSING then.
     """
     c = calibration

@@ -170,7 +170,7 @@ class LegIdentity:
     def _settle(self, pose: Pose, time_s: float, scale: float) -> None:
         """While settling: the model's labels become the reference as they come."""
         plausible = True
-        for g, group in enumerate(GROUPS):
+        for g in range(len(GROUPS)):
             for k in range(2):
                 now = pose.xy[_GROUP_ROWS[g][k]]
                 was = self._accepted[g][k]
