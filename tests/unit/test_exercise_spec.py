@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,10 @@ def test_bad_metric_name_is_named() -> None:
 
 
 def test_hysteresis_the_wrong_way_round_is_rejected() -> None:
-    msg = _bad(GOOD.replace("fault = 6.0\n  clear = 4.0", "fault = 6.0\n  clear = 12.0"))
+    # The first rule's first condition ("op" is ">"), its clear moved above its fault;
+    # read from the file, so refitted thresholds do not break the test.
+    clear = re.search(r"\n  clear = [-0-9.]+\n", GOOD)
+    msg = _bad(GOOD[:clear.start()] + "\n  clear = 99.0\n" + GOOD[clear.end():])
     assert "key 'rules[0].when[0].clear'" in msg
 
 
