@@ -10,6 +10,10 @@ feed the landmark features used here). What it does:
      bodies, more variety) and for the val split;
   2. fits scikit-learn's HistGradientBoostingRegressor per target for a few
      settings, and keeps the one with the lowest val RMSE (nothing is chosen on test);
+     with --per-posture, candidate feature sets and settings per posture, kept by the
+     arching rule's recall on val, or with --cv-folds K on the train split's
+     out-of-fold predictions (K folds by body: three times the arching episodes val
+     has, so a choice less at the mercy of a few clips; val is then printed as a check);
   3. converts the trees to posecoach.measure.trees.TreeEnsemble and checks that they
      predict what scikit-learn predicts on val;
   4. prints the val errors per clip class, and per class the estimate's 98.5th
@@ -186,11 +190,36 @@ def arch_recall(val: FrameTable, classes: np.ndarray, preds: dict[str, np.ndarra
     return float(np.mean(recalls)), float(max(false)), float(np.nanmean(errors))
 
 
-def fit_per_posture(train: FrameTable, val: FrameTable, val_classes: np.ndarray) -> dict:
+def body_folds(train: FrameTable, bodies: list[str], folds: int) -> np.ndarray:
+    """Per train row, its fold (0..folds-1): whole bodies to a fold, dealt in a seeded
+    shuffle, so that no body is in the frames a fold's model is fitted on and scored on."""
+    names = sorted(set(bodies))
+    order = np.random.default_rng(SEED).permutation(len(names))
+    fold_of = {names[i]: k % folds for k, i in enumerate(order)}
+    return np.array([fold_of[bodies[c]] for c in train.clip])
+
+
+def out_of_fold(make, x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray,
+                fold: np.ndarray) -> np.ndarray:
+    """Each row's prediction by the model fitted on the other folds' rows (NaN outside
+    `fit_rows`)."""
+    pred = np.full(len(y), np.nan)
+    for k in np.unique(fold):
+        held = fold == k
+        ok = np.isfinite(y) & fit_rows & ~held
+        pred[held & fit_rows] = make().fit(x[ok], y[ok]).predict(x[held & fit_rows])
+    return pred
+
+
+def fit_per_posture(train: FrameTable, val: FrameTable, val_classes: np.ndarray,
+                    cv: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """Per posture: every candidate of POSTURE_SETS x POSTURE_MODELS fitted on that
     posture's train frames, scored on its val frames by arch recall (false flags at most
     MAX_FALSE_FLAGS, then the lower MAE); the best one's trees per target, checked against
-    scikit-learn. Returns {posture: (description, {target: (ensemble, rmse)}, preds)}."""
+    scikit-learn. With `cv` (each train row's fold and clip class) the choice is made
+    instead on the train split's out-of-fold predictions, folds by body (val, with its
+    few arching episodes, is then only printed beside it as a check). Returns {posture:
+    (description, {target: (ensemble, rmse)}, preds)}."""
     from tools.calibrate.pelvis_candidates import MODELS, POSTURES, feature_sets, posture_rows
 
     sets = feature_sets(train)
@@ -202,15 +231,22 @@ def fit_per_posture(train: FrameTable, val: FrameTable, val_classes: np.ndarray)
             features = sets[set_name]
             x_train, x_val = matrix(train, features), matrix(val, features)
             for model_name in POSTURE_MODELS:
-                fitted, preds = {}, {}
+                fitted, preds, oof = {}, {}, {}
                 for target in TARGETS.values():
                     y = train.gt[target]
                     ok = np.isfinite(y) & fit_rows
                     fitted[target] = MODELS[model_name]().fit(x_train[ok], y[ok])
                     preds[target] = np.where(val_rows, fitted[target].predict(x_val), np.nan)
+                    if cv is not None:
+                        oof[target] = out_of_fold(MODELS[model_name], x_train, y, fit_rows,
+                                                  cv[0])
                 recall, false, mae = arch_recall(val, val_classes, preds, val_rows)
-                print(f"  {posture:8s} {set_name:16s} {model_name:32s} recall {recall:.2f} "
-                      f"false {false:.3f} MAE {mae:.2f}", flush=True)
+                line = (f"  {posture:8s} {set_name:16s} {model_name:32s} val recall "
+                        f"{recall:.2f} false {false:.3f} MAE {mae:.2f}")
+                if cv is not None:
+                    recall, false, mae = arch_recall(train, cv[1], oof, fit_rows)
+                    line += f" | train CV recall {recall:.2f} false {false:.3f} MAE {mae:.2f}"
+                print(line, flush=True)
                 key = (false <= MAX_FALSE_FLAGS, recall, -mae)
                 if best is None or key > best[0]:
                     best = (key, set_name, model_name, features, fitted, x_val)
@@ -223,7 +259,8 @@ def fit_per_posture(train: FrameTable, val: FrameTable, val_classes: np.ndarray)
             models[target] = (ensemble, rmse)
             preds[target] = np.where(val_rows, pred, np.nan)
         print(f"  -> {posture}: {set_name}, {model_name}; trees match scikit-learn")
-        chosen[posture] = (f"{set_name} features, {model_name}", models, preds)
+        how = "" if cv is None else f", chosen by {len(np.unique(cv[0]))}-fold body CV on train"
+        chosen[posture] = (f"{set_name} features, {model_name}{how}", models, preds)
     return chosen
 
 
@@ -275,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-posture", action="store_true",
                         help="one model pair upright and one lying, each chosen on val by "
                         "arch recall among candidate feature sets and settings")
+    parser.add_argument("--cv-folds", type=int, default=0,
+                        help="with --per-posture: choose each posture's candidate on the "
+                        "train split's out-of-fold predictions, this many folds by body, "
+                        "instead of on val")
     args = parser.parse_args(argv)
     try:
         import sklearn  # noqa: F401
@@ -293,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     models, preds, described = {}, {}, f"{LEARNING_RATE} learning rate, {MAX_LEAF_NODES} leaves"
     val_classes = clip_classes(val_table, val)
     if args.per_posture:
-        chosen = fit_per_posture(train_table, val_table, val_classes)
+        cv = None
+        if args.cv_folds > 1:
+            clips = train + samples
+            bodies = [str(c.meta.get("body_id") or "samples") for c in clips]
+            cv = (body_folds(train_table, bodies, args.cv_folds),
+                  clip_classes(train_table, clips))
+        chosen = fit_per_posture(train_table, val_table, val_classes, cv)
         for posture, (_what, fitted, posture_preds) in chosen.items():
             suffix = "_lying" if posture == "lying" else ""
             for name, target in TARGETS.items():
@@ -319,10 +366,12 @@ def main(argv: list[str] | None = None) -> int:
         provenance["pelvis_models"] = {
             "fitted_by": "python tools/calibrate/fit_pelvis_trees.py --corpus "
             f"{args.corpus.name}{' --with-samples' if args.with_samples else ''}"
-            f"{' --per-posture' if args.per_posture else ''} --write",
+            f"{' --per-posture' if args.per_posture else ''}"
+            f"{f' --cv-folds {args.cv_folds}' if args.cv_folds > 1 else ''} --write",
             "data": f"corpus {args.corpus.name}: {len(train)} train clips"
             f"{f' + {len(samples)} sample clips' if samples else ''} (fitted), "
-            f"{len(val)} val clips (settings chosen)",
+            f"{len(val)} val clips "
+            f"({'checked' if args.cv_folds > 1 else 'settings chosen'})",
             "model": f"scikit-learn HistGradientBoostingRegressor, seed {SEED}; {described}",
             "date": date.today().isoformat(),
             "git_commit": _git_commit(),
