@@ -257,7 +257,8 @@ def body_points(
     extension angle of the working leg (`raw_hip_angle`, `Calibration.hip_per_deg`);
     they place the hips of the pelvis (`mid_hip`) and the working thigh. The other
     thigh starts at its own hip landmark as BlazePose gives it (`other_hip`; the
-    calibrated point when that landmark is not seen). The knee offset (one per facing)
+    calibrated point when that landmark is not seen), and upright the other leg's knee
+    and ankle are its landmarks as given too. The knee offset (one per facing)
     is applied in the frame of the thigh (its top -> knee landmark), the ankle offset
     partly in the frame of the shank (calibrated knee -> ankle landmark) and partly
     straight down the image (`AnkleOffset`). Without
@@ -297,6 +298,14 @@ def body_points(
     knee, other_knee = knees[side], knees[side.other]
     ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
     other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
+    if np.isfinite(scale) and abs(geo.inclination_from_up(up, facing)) < LYING_TRUNK_DEG:
+        # Upright (the front leg of the kneeling stretches) the other leg is taken as
+        # BlazePose gives it: the knee and ankle offsets, fitted over every posture, move
+        # the front knee's angle off there, and lying they do not.
+        as_given = (own_other, raw_knees[side.other],
+                    landmark_point(pose, sided("ankle", side.other)))
+        if all(p.ok for p in as_given):
+            thigh_tops[side.other], other_knee, other_ankle = as_given
     mid_shoulder = _shift(raw_sh, c.shoulder, up, ant, scale)
     mid_hip = _midpoint(hips[side], hips[side.other])
     return BodyPoints(

@@ -117,29 +117,36 @@ def test_other_hip_is_placed_from_the_working_hip(facing):
 @pytest.mark.parametrize("facing", [1, -1])
 def test_ankle_shank_offset_acts_in_the_shank_frame(facing):
     """A positive `across` ankle offset moves the ankle anteriorly for a hanging shank,
-    which straightens the (posteriorly bent) knee, for both facings and both legs; an
-    `along` offset slides it along the shank and leaves the knee angle as it is."""
+    which straightens the (posteriorly bent) knee, for both facings; an `along` offset
+    slides it along the shank and leaves the knee angle as it is. The other leg takes
+    the offsets lying, and upright is measured on its landmarks as given."""
     across = Calibration(ankle=AnkleOffset(shank=SegmentOffset(along=0.0, across=0.1)))
     along = Calibration(ankle=AnkleOffset(shank=SegmentOffset(along=0.2, across=0.0)))
     for flex in (10.0, 90.0):
-        fig = Figure(facing=facing, thigh_deg=0, knee_flex=flex, other_knee_flex=flex)
-        pose = make_pose(fig)
+        upright = make_pose(Figure(facing=facing, thigh_deg=0, knee_flex=flex,
+                                   other_knee_flex=flex))
+        lying = make_pose(Figure(facing=facing, trunk_incl=90, thigh_deg=-90, knee_flex=flex,
+                                 other_thigh_deg=-90, other_knee_flex=flex))
         # 0.1 trunk (0.05 m) across a 0.43 m shank
         expected = flex - np.degrees(np.arctan2(0.05, 0.43))
-        v = compute_metrics(pose, Side.LEFT, facing, across).values
+        v = compute_metrics(upright, Side.LEFT, facing, across).values
+        assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+        assert v["other_knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
+        v = compute_metrics(lying, Side.LEFT, facing, across).values
         assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
         assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
-        v = compute_metrics(pose, Side.LEFT, facing, along).values
-        assert v["knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
-        assert v["other_knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
+        for pose in (upright, lying):
+            v = compute_metrics(pose, Side.LEFT, facing, along).values
+            assert v["knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
+            assert v["other_knee_flexion_deg"] == pytest.approx(flex, abs=1e-6)
 
 
 @pytest.mark.parametrize("facing", [1, -1])
 def test_ankle_down_offset_follows_gravity_not_the_shank(facing):
     """`AnkleOffset.down` moves the ankle straight down the image: of two knees bent 90
     degrees it straightens the one whose shank lies on the floor behind a kneeling body
-    and leaves the one whose shank hangs straight down off a bench, both facings and
-    both legs."""
+    and leaves the one whose shank hangs straight down off a bench, both facings (the
+    other leg, upright, is measured on its landmarks as given)."""
     calib = Calibration(ankle=AnkleOffset(down=0.1))
     kneeling = Figure(
         facing=facing, thigh_deg=0, knee_flex=90, other_thigh_deg=0, other_knee_flex=90
@@ -148,7 +155,7 @@ def test_ankle_down_offset_follows_gravity_not_the_shank(facing):
     # the ankle 0.1 trunk (0.05 m) lower at the end of a 0.43 m horizontal shank
     expected = 90 - np.degrees(np.arctan2(0.05, 0.43))
     assert v["knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
-    assert v["other_knee_flexion_deg"] == pytest.approx(expected, abs=1e-6)
+    assert v["other_knee_flexion_deg"] == pytest.approx(90, abs=1e-6)
     bench = Figure(
         facing=facing,
         trunk_incl=90,
