@@ -30,7 +30,8 @@ DEFAULT_CLIPS = tuple(REPO / "sample_videos" / f"{n}.mp4"
 
 
 def caught_poses(clip: Path):
-    """(exercise spec, [(frame, pose)], first image) of an analyze run of `clip`."""
+    """(the ClipResult, [(frame index, time, pose)], the first image) of an analyze run
+    of `clip`."""
     caught, first = [], {}
     original = FrameStages.metrics_of
 
