@@ -5,8 +5,8 @@
 The only real bodies we have are the photos and the video in ../shared/realmedia/, with
 joints marked by eye in tests/data/realmedia_points.json (about 15 px uncertain; knees
 and ankles as unordered pairs, the working knee and the facing named by eye). For each
-marked item it runs the app's measurement (MetricsTracker) on the picture as it would on
-a video: a photo is a still held for one second, a video frame is reached by analysing
+marked item it runs the app's measurement (LegIdentity, MetricsTracker) on the picture as
+it would on a video: a photo is a still held for one second, a video frame is reached by analysing
 the clip from its start. Then it prints, per angle, the value from the marked joints
 (plain 2-D geometry: what a single camera can give), posecoach's value, and the same
 geometry on BlazePose's raw landmarks:
@@ -37,6 +37,7 @@ from posecoach.landmarks import Side, sided  # noqa: E402
 from posecoach.measure import geometry as geo  # noqa: E402
 from posecoach.measure.stream import MetricsTracker  # noqa: E402
 from posecoach.pose.estimation import MediaPipePoseEstimator  # noqa: E402
+from posecoach.pose.legs import LegIdentity  # noqa: E402
 from posecoach.pose.sources import open_source  # noqa: E402
 from posecoach.types import Frame, FrameMetrics, Pose  # noqa: E402
 
@@ -98,7 +99,7 @@ def _still(image: np.ndarray):
 
 def measure_item(path: Path, frame_index: int | None) -> tuple[Pose | None, FrameMetrics | None]:
     """The pose and posecoach's metrics at the marked picture."""
-    tracker = MetricsTracker()
+    tracker, legs = MetricsTracker(), LegIdentity()  # as analyze runs them
     pose = metrics = None
     with contextlib.ExitStack() as stack:
         estimator = stack.enter_context(MediaPipePoseEstimator())
@@ -108,7 +109,7 @@ def measure_item(path: Path, frame_index: int | None) -> tuple[Pose | None, Fram
             frames = stack.enter_context(open_source(path))
         for frame in frames:
             pose = estimator.estimate(frame)
-            metrics = tracker.update(pose, frame.time_s)
+            metrics = tracker.update(legs.update(pose, frame.time_s), frame.time_s)
             if frame_index is not None and frame.index >= frame_index:
                 break
     return pose, metrics
