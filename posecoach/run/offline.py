@@ -143,9 +143,11 @@ class ClipStages:
 
     With `replay` and no spec, the exercise is still to be recognised
     (posecoach.run.recognition): each frame is measured and its landmarks written as it
-    comes, and the rest of its record is held back until `recognised` names the exercise;
-    the held frames then go through the session, frames.csv and the overlay in order,
-    their pictures decoded again by `replay`."""
+    comes, and the rest of its record is held back until `guessed` or `recognised` names
+    the exercise; the held frames then go through the session, frames.csv and the overlay
+    in order, their pictures decoded again by `replay`. After a guess every frame is
+    coached as it comes, its measurements still kept: the decision confirms the guess,
+    or frames.csv and the video start over and every frame is coached again."""
 
     def __init__(
         self,
@@ -162,34 +164,69 @@ class ClipStages:
         self.overlay = Overlay(show_fps=False) if video is not None else None
         self.pending = replay is not None and spec is None
         self.recognition: Recognised | None = None
+        self.guess: Recognised | None = None
         self._replay = replay
         self._held: list[_Held] = []
+
+    @property
+    def undecided(self) -> bool:
+        """Frames held back, or coached on a guess: the decision is still to come."""
+        return self.pending or self.guess is not None
 
     def process(self, frame: Frame, pose: Pose | None) -> FrameRecord | None:
         """The frame's record, written; None while it is held back."""
         if self.pending:
             self._hold(frame, pose)
             return None
-        record = self.frames.measure(frame, pose)
+        if self.guess is None:
+            record = self.frames.measure(frame, pose)
+        else:  # kept, in case the decision coaches another exercise
+            pose, metrics = self.frames.metrics_of(frame, pose)
+            self._keep(frame, pose, metrics)
+            record = self.frames.record(frame, pose, metrics)
         image = self.annotate(frame.image, record) if self.overlay is not None else None
         self.sinks.write(record, image)
         return record
 
     def _hold(self, frame: Frame, pose: Pose | None) -> None:
         pose, metrics = self.frames.metrics_of(frame, pose)
-        pose = without_mask(pose)
-        self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s, pose, metrics))
-        self._held.append(_Held(frame.index, frame.time_s, frame.source_size, pose, metrics))
+        self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s,
+                                               without_mask(pose), metrics))
+        self._keep(frame, pose, metrics)
+
+    def _keep(self, frame: Frame, pose: Pose | None, metrics: FrameMetrics) -> None:
+        self._held.append(_Held(frame.index, frame.time_s, frame.source_size,
+                                without_mask(pose), metrics))
+
+    def guessed(self, guess: Recognised) -> None:
+        """Coach the watch's guess from the first held frame on, until `recognised`."""
+        if not self.pending or guess.spec is None:
+            return
+        self.pending, self.guess = False, guess
+        self._coach_held(guess.spec, keep=True)
 
     def recognised(self, decision: Recognised) -> None:
-        """Coach the exercise decided (or none) from the first held frame on."""
+        """Coach the exercise decided (or none) from the first frame on: the held frames,
+        or, after a guess that the decision does not confirm, every frame again."""
+        guess, self.guess = self.guess, None
+        if guess is not None:
+            if decision.confirms(guess):
+                self.recognition, self._held = decision, []
+                return
+            self.frames.forget_session()
+            self.sinks.start_over()
+            self.title, self.pending = None, True
         if not self.pending:
             return
         self.pending, self.recognition = False, decision
-        if decision.spec is not None:
-            self.frames.start(decision.spec)
-            self.title = decision.spec.name
-        held, self._held = self._held, []
+        self._coach_held(decision.spec, keep=False)
+
+    def _coach_held(self, spec: ExerciseSpec | None, keep: bool) -> None:
+        if spec is not None:
+            self.frames.start(spec)
+            self.title = spec.name
+        held = self._held
+        self._held = held if keep else []
         if not held:
             return
         if self.overlay is None:
@@ -429,7 +466,7 @@ def release_held(stages: ClipStages, watch: Watch | None, failed: bool) -> None:
     """Frames still held back when the clip was cut off (a truncated file, Ctrl-C, an
     error) before the watch decided: written now, coached as the watch decides on what
     it sampled. After an error a second one here is not raised over the first."""
-    if not stages.pending or not isinstance(watch, ExerciseWatch):
+    if not stages.undecided or not isinstance(watch, ExerciseWatch):
         return
     with contextlib.suppress(Exception) if failed else contextlib.nullcontext():
         stages.recognised(watch.finish())
@@ -527,6 +564,12 @@ def _decided(decision: OrientationCheck | Recognised | None, writer: Worker,
         if decision.turn_deg:
             raise Rerun(decision)
         return
+    if decision.guess:  # coached at once unless it would need a rerun
+        runs_here = not decision.orientation.turn_deg and not (
+            other_model is not None and decision.spec is not None and other_model(decision.spec))
+        if runs_here:
+            writer.put(decision)
+        return
     if decision.orientation.turn_deg:
         raise Rerun(decision.orientation, decision)
     if other_model is not None and decision.spec is not None and other_model(decision.spec):
@@ -560,7 +603,7 @@ def _adaptive_info(result: ClipResult, params: AdaptiveParams) -> dict[str, Any]
 def _process_with(stages: ClipStages):
     def process(item: tuple[Frame, Pose | None] | Recognised) -> None:
         if isinstance(item, Recognised):
-            stages.recognised(item)
+            (stages.guessed if item.guess else stages.recognised)(item)
         else:
             stages.process(*item)
 

@@ -16,6 +16,13 @@ matching `EARLY_SHARE` of them and `EARLY_RECENT_SHARE` of the latest `EARLY_REC
 person is doing it now, not merely passing through its position while setting up; the
 supine exercises look alike while the legs are being placed). Otherwise it
 decides when the window closes or the clip ends, on everything sampled.
+
+Before that it may guess, once: as soon as the latest `GUESS_SAMPLES` sampled poses,
+upright, match one exercise in `EARLY_RECENT_SHARE` of them (a person already in
+position, about two seconds in). The writer coaches the guess at once, so the frames
+held back are few and the overlay and encoder keep pace with the model instead of
+catching up in a burst later; it keeps each frame's measurements, and the decision
+either confirms the guess or has every frame since the first coached again.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ EARLY_MIN_SAMPLES = 30
 EARLY_RECENT = 15
 EARLY_SHARE = 0.7
 EARLY_RECENT_SHARE = 0.8
+GUESS_SAMPLES = 6
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Recognised:
     spec: the exercise recognised, None when none matched well enough.
     found: what recognition saw, for summary.json.
     orientation: the orientation check behind it (turn_deg: the turn the picture needs).
+    guess: a provisional answer (module docstring) that the decision confirms or replaces.
     """
 
     spec: ExerciseSpec | None
@@ -49,6 +58,12 @@ class Recognised:
     orientation: OrientationCheck
     time_s: float
     early: bool
+    guess: bool = False
+
+    def confirms(self, guess: Recognised) -> bool:
+        """This decision coaches what `guess` coached: the same exercise, no turn."""
+        same = (self.spec.id if self.spec else None) == (guess.spec.id if guess.spec else None)
+        return same and self.orientation.turn_deg == guess.orientation.turn_deg
 
 
 def recognition_found(recognition: Recognition, samples: int, time_s: float,
@@ -67,7 +82,8 @@ def recognition_found(recognition: Recognition, samples: int, time_s: float,
 
 class ExerciseWatch:
     """Recognition on frames that pass by anyway (module docstring). `add` every frame's
-    pose in order; it returns the decision once, on the frame that made it."""
+    pose in order; it returns the decision once, on the frame that made it, and before
+    that at most one guess (Recognised.guess)."""
 
     def __init__(self, seconds: float, step_s: float):
         self._sampling = Sampling(step_s, seconds)
@@ -76,6 +92,8 @@ class ExerciseWatch:
         self._upright_metrics: list[FrameMetrics] = []
         self._last_s = 0.0
         self.decided: Recognised | None = None
+        self.guessed: Recognised | None = None
+        self._may_guess = True
 
     def add(self, time_s: float, pose: Pose | None) -> Recognised | None:
         if self.decided is not None:
@@ -89,7 +107,7 @@ class ExerciseWatch:
         self._samples.append((time_s, pose))
         self._upright_metrics.append(self._upright.update(pose, time_s))
         check = self._plain_enough()
-        return self._decide(check, early=True) if check is not None else None
+        return self._decide(check, early=True) if check is not None else self._guess()
 
     def finish(self) -> Recognised:
         """The decision on what was sampled (the window closed or the clip ended)."""
@@ -109,6 +127,24 @@ class ExerciseWatch:
             return None
         check = choose_turn(self._samples)
         return check if check.turn_deg == 0 else None
+
+    def _guess(self) -> Recognised | None:
+        if not self._may_guess:
+            return None
+        posed = [m for m in self._upright_metrics[-GUESS_SAMPLES:] if m.pose_detected]
+        if len(posed) < GUESS_SAMPLES:
+            return None
+        recent = recognize(posed)
+        if recent.exercise_id is None or recent.share < EARLY_RECENT_SHARE:
+            return None
+        check = choose_turn(self._samples)
+        self._may_guess = False  # once: a turned picture waits for the decision
+        if check.turn_deg != 0:
+            return None
+        found = recognition_found(recent, len(self._samples), self._last_s, early=True)
+        self.guessed = Recognised(load_exercise(recent.exercise_id), found, check,
+                                  self._last_s, early=True, guess=True)
+        return self.guessed
 
     def _decide(self, check: OrientationCheck, early: bool) -> Recognised:
         recognition = recognize(check.metrics)

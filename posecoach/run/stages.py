@@ -58,6 +58,12 @@ class FrameStages:
         self.session = Session(spec)
         self.state = None
 
+    def forget_session(self) -> None:
+        """No session and fresh statistics, the metrics' state kept: for a caller that
+        coaches the frames measured so far again (offline, a guess the decision replaced)."""
+        self.spec = self.session = self.state = None
+        self.stats = ClipStats()
+
     def measure(
         self,
         frame: Frame,
@@ -160,6 +166,17 @@ class RecordSinks:
         else:
             self._write_on_clock(record.time_s, image)
         self._last = image
+
+    def start_over(self) -> None:
+        """frames.csv and the video begin again, empty (landmarks.csv carries on): the
+        records so far are about to be written again, coached otherwise."""
+        self.rows.close()
+        self.rows = FramesCsvSink(self.out_dir / "frames.csv")
+        if self.video is not None:
+            self.video.close()
+            self.video = None
+            self.video_path.unlink(missing_ok=True)
+        self._t0 = self._last = None
 
     def write_landmarks(self, record: FrameRecord) -> None:
         self.landmarks.write(record)

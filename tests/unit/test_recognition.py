@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -27,6 +28,7 @@ from posecoach.run.orientation import choose_turn
 from posecoach.run.recognition import (
     EARLY_MIN_SAMPLES,
     EARLY_SHARE,
+    GUESS_SAMPLES,
     ExerciseWatch,
 )
 from posecoach.types import Frame
@@ -47,8 +49,12 @@ def _stream(*parts: tuple[Figure | None, float], turn: int = 0):
     return out
 
 
-def _decisions(watch: ExerciseWatch, stream):
+def _answers(watch: ExerciseWatch, stream):
     return [(t, d) for t, p in stream if (d := watch.add(t, p)) is not None]
+
+
+def _decisions(watch: ExerciseWatch, stream):
+    return [(t, d) for t, d in _answers(watch, stream) if not d.guess]
 
 
 def test_standing_is_not_kneeling_here():
@@ -70,6 +76,38 @@ def test_a_plain_kneeling_clip_is_decided_early_once():
     assert decision.found["decided_early"] is True
     assert decision.found["sampled_frames"] == EARLY_MIN_SAMPLES
     assert watch.finish() is decision
+
+
+def test_a_plain_clip_is_guessed_once_two_seconds_in_before_the_decision():
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    answers = _answers(watch, _stream((KNEELING, 30.0)))
+    assert [d.guess for _, d in answers] == [True, False]
+    (guessed_at, guess), (decided_at, decision) = answers
+    assert guessed_at == pytest.approx((GUESS_SAMPLES - 1) * 0.3333, abs=0.05)
+    assert guessed_at < decided_at
+    assert guess.spec.id == decision.spec.id and decision.confirms(guess)
+    assert watch.guessed is guess and watch.finish() is decision
+
+
+def test_setting_up_first_is_guessed_once_the_exercise_begins():
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    guesses = [(t, d) for t, d in _answers(watch, _stream((STANDING, 10.0), (KNEELING, 50.0)))
+               if d.guess]
+    assert len(guesses) == 1
+    time_s, guess = guesses[0]
+    assert guess.spec.id == "kneeling_hip_flexor"
+    assert 10.0 < time_s < 10.0 + (GUESS_SAMPLES + 1) * 0.34
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_turned_clip_is_not_guessed(turn):
+    watch = ExerciseWatch(seconds=20.0, step_s=0.33)
+    assert all(not d.guess for _, d in _answers(watch, _stream((KNEELING, 25.0), turn=turn)))
+
+
+def test_nobody_or_no_exercise_is_not_guessed():
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    assert _answers(watch, _stream((None, 5.0), (STANDING, 10.0))) == []
 
 
 def test_setting_up_first_is_decided_once_the_exercise_dominates():
@@ -200,6 +238,75 @@ def test_held_frames_are_written_as_if_the_exercise_was_known(tmp_path, video):
         assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
+def _watch_answers(frames, poses):
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    answers = {f.index: d for f, p in zip(frames, poses, strict=True)
+               if (d := watch.add(f.time_s, p)) is not None}
+    return answers, watch
+
+
+def _write_all(stages: ClipStages, frames, poses, answers) -> None:
+    for frame, pose in zip(frames, poses, strict=True):
+        stages.process(frame, pose)
+        answer = answers.get(frame.index)
+        if answer is not None:
+            (stages.guessed if answer.guess else stages.recognised)(answer)
+    stages.close()
+
+
+def _same_outputs(ours: Path, theirs: Path, video: bool) -> None:
+    for name in ("frames.csv", "landmarks.csv"):
+        assert _rows(ours / name) == _rows(theirs / name), name
+    if video:
+        a, b = _video_frames(ours / "annotated.mp4"), _video_frames(theirs / "annotated.mp4")
+        assert len(a) == len(b)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("guess_id", ["kneeling_hip_flexor", "edge_of_bench_psoas"])
+@pytest.mark.parametrize("video", [True, False])
+def test_a_guess_confirmed_or_replaced_writes_what_the_decision_would(tmp_path, video,
+                                                                      guess_id):
+    # Guessed about two seconds in, decided about ten seconds in: whether the decision
+    # confirms the guess or names another exercise, every output is the named run's.
+    n = 360
+    frames, poses = _frames(n), [make_pose(KNEELING)] * n
+    spec = load_exercise("kneeling_hip_flexor")
+    settings = VideoSettings(FPS, SIZE) if video else None
+    _write_all(ClipStages(tmp_path / "known", spec, settings), frames, poses, {})
+
+    answers, watch = _watch_answers(frames, poses)
+    (guessed_at, guess), (decided_at, decision) = sorted(answers.items())
+    assert guess.guess and not decision.guess and guessed_at < 90 < decided_at < n
+    answers[guessed_at] = dataclasses.replace(guess, spec=load_exercise(guess_id))
+    stages = ClipStages(tmp_path / "ours", None, settings, replay=_replay(frames))
+    _write_all(stages, frames, poses, answers)
+
+    assert stages.recognition is decision and not stages.undecided
+    _same_outputs(tmp_path / "ours", tmp_path / "known", video)
+    assert any(row[-1] for row in _rows(tmp_path / "ours" / "frames.csv")[1:])
+
+
+def test_a_clip_cut_off_after_the_guess_writes_every_row_as_decided(tmp_path):
+    frames, poses = _frames(120), [make_pose(KNEELING)] * 120
+    spec = load_exercise("kneeling_hip_flexor")
+    settings = VideoSettings(FPS, SIZE)
+    _write_all(ClipStages(tmp_path / "known", spec, settings), frames, poses, {})
+
+    answers, watch = _watch_answers(frames, poses)
+    assert [a.guess for a in answers.values()] == [True]  # cut off before the decision
+    stages = ClipStages(tmp_path / "ours", None, settings, replay=_replay(frames))
+    for frame, pose in zip(frames, poses, strict=True):
+        stages.process(frame, pose)
+        if frame.index in answers:
+            stages.guessed(answers[frame.index])
+    assert stages.undecided
+    release_held(stages, watch, failed=False)
+    stages.close()
+    assert stages.recognition.spec.id == spec.id and not stages.recognition.early
+    _same_outputs(tmp_path / "ours", tmp_path / "known", video=True)
+
+
 def test_a_clip_cut_off_before_the_decision_still_writes_every_row(tmp_path):
     frames, poses = _frames(30), _poses(30)
     watch = ExerciseWatch(seconds=60.0, step_s=0.33)
@@ -243,6 +350,15 @@ def test_a_decision_for_the_loaded_model_goes_to_the_writer():
     decision, writer = _kneeling_decision(), _Writer()
     _decided(decision, writer, lambda spec: False)
     assert writer.items == [decision]
+
+
+def test_a_guess_goes_to_the_writer_unless_it_would_need_a_rerun():
+    watch = ExerciseWatch(seconds=60.0, step_s=0.33)
+    guess = _answers(watch, _stream((KNEELING, 3.0)))[0][1]
+    writer = _Writer()
+    _decided(guess, writer, lambda spec: False)
+    _decided(guess, writer, lambda spec: True)  # another model: wait for the decision
+    assert writer.items == [guess]
 
 
 def test_a_decision_for_another_model_reruns_knowing_the_exercise():
