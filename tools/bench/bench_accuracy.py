@@ -281,6 +281,11 @@ def score_clip(clip: Clip, res: dict, tally: Tally, within: np.ndarray | None = 
         if m not in ESTIMATED_METRICS:
             tally.add_metric(("raw", m), res["raw"][m], truth, valid)
             tally.add_metric(("best2d", m), res["best2d"][m], truth, valid)
+            # Ours and raw on the frames both read: each reads some frames the other
+            # leaves empty, and those are the hard ones.
+            both = valid & np.isfinite(res["ours"][m]) & np.isfinite(res["raw"][m])
+            tally.add_metric(("ours_shared", m), res["ours"][m], truth, both)
+            tally.add_metric(("raw_shared", m), res["raw"][m], truth, both)
     phase = phases(clip, rows)
     good = valid & np.isin(phase, GOOD_FORM_PHASES)
     tally.false_flags.extend(res["flags"][good].tolist())
@@ -317,7 +322,7 @@ def group_table(name: str, tally: Tally) -> dict:
     """Print one group's table; return its figures."""
     print(f"\n{name}: {tally.clips} clips")
     print(f"  {'metric':26s} {'ours MAE (det)':>16s} {'raw MAE (det)':>16s} "
-          f"{'true-joint 2-D':>14s}")
+          f"{'true-joint 2-D':>14s} {'both read: ours/raw':>20s}")
     figures: dict = {"clips": tally.clips, "metrics": {}}
     for m in METRIC_NAMES:
         a, da = tally.mae(("ours", m))
@@ -325,9 +330,14 @@ def group_table(name: str, tally: Tally) -> dict:
         c, _ = tally.mae(("best2d", m))
         if np.isnan(da) and np.isnan(db):
             continue
-        print(f"  {m:26s} {_cell(a, da):>16s} {_cell(b, db):>16s} {_cell(c):>14s}")
+        sa, _ = tally.mae(("ours_shared", m))
+        sb, _ = tally.mae(("raw_shared", m))
+        shared = "-" if np.isnan(sa) else f"{_cell(sa)}/{_cell(sb)}"
+        print(f"  {m:26s} {_cell(a, da):>16s} {_cell(b, db):>16s} {_cell(c):>14s} "
+              f"{shared:>20s}")
         figures["metrics"][m] = {"ours": _num(a), "ours_det": _num(da),
-                                 "raw": _num(b), "raw_det": _num(db), "true_joint_2d": _num(c)}
+                                 "raw": _num(b), "raw_det": _num(db), "true_joint_2d": _num(c),
+                                 "ours_shared": _num(sa), "raw_shared": _num(sb)}
     arch = tally.arch()
     figures["arch"] = arch
     if arch["arch_frames"] or arch["good_frames"]:
@@ -632,11 +642,14 @@ def write_docs(figures: dict, sweeps: dict[str, tuple[dict, dict]], source: str)
         for klass, g in groups.items():
             lines += [f"## {split} / {klass} ({g['clips']} clips)", "",
                       "| metric | posecoach MAE | det | raw landmarks MAE | det | "
-                      "2-D from the true joints |", "|---|---|---|---|---|---|"]
+                      "2-D from the true joints | frames both read: posecoach / raw |",
+                      "|---|---|---|---|---|---|---|"]
             for m, v in g["metrics"].items():
+                shared = ("-" if v.get("ours_shared") is None
+                          else f"{_md(v['ours_shared'])} / {_md(v['raw_shared'])}")
                 lines.append(f"| {m} | {_md(v['ours'])} | {_md(v['ours_det'])} | "
                              f"{_md(v['raw'])} | {_md(v['raw_det'])} | "
-                             f"{_md(v.get('true_joint_2d'))} |")
+                             f"{_md(v.get('true_joint_2d'))} | {shared} |")
             a = g["arch"]
             if a["arch_frames"] or a["good_frames"]:
                 lines += ["", f"Arching flag: recall {_pct(a['recall'])} of {a['arch_frames']} "
