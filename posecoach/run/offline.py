@@ -182,7 +182,7 @@ class ClipStages:
             record = self.frames.measure(frame, pose)
         else:  # kept, in case the decision coaches another exercise
             pose, metrics = self.frames.metrics_of(frame, pose)
-            self._keep(frame, pose, metrics)
+            self._keep(frame, without_mask(pose), metrics)
             record = self.frames.record(frame, pose, metrics)
         image = self.annotate(frame.image, record) if self.overlay is not None else None
         self.sinks.write(record, image)
@@ -190,13 +190,13 @@ class ClipStages:
 
     def _hold(self, frame: Frame, pose: Pose | None) -> None:
         pose, metrics = self.frames.metrics_of(frame, pose)
-        self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s,
-                                               without_mask(pose), metrics))
+        pose = without_mask(pose)
+        self.sinks.write_landmarks(FrameRecord(frame.index, frame.time_s, pose, metrics))
         self._keep(frame, pose, metrics)
 
     def _keep(self, frame: Frame, pose: Pose | None, metrics: FrameMetrics) -> None:
-        self._held.append(_Held(frame.index, frame.time_s, frame.source_size,
-                                without_mask(pose), metrics))
+        """`pose` without its mask (`_Held`)."""
+        self._held.append(_Held(frame.index, frame.time_s, frame.source_size, pose, metrics))
 
     def guessed(self, guess: Recognised) -> None:
         """Coach the watch's guess from the first held frame on, until `recognised`."""
@@ -564,15 +564,13 @@ def _decided(decision: OrientationCheck | Recognised | None, writer: Worker,
         if decision.turn_deg:
             raise Rerun(decision)
         return
+    rerun = decision.orientation.turn_deg or (
+        other_model is not None and decision.spec is not None and other_model(decision.spec))
     if decision.guess:  # coached at once unless it would need a rerun
-        runs_here = not decision.orientation.turn_deg and not (
-            other_model is not None and decision.spec is not None and other_model(decision.spec))
-        if runs_here:
+        if not rerun:
             writer.put(decision)
         return
-    if decision.orientation.turn_deg:
-        raise Rerun(decision.orientation, decision)
-    if other_model is not None and decision.spec is not None and other_model(decision.spec):
+    if rerun:
         raise Rerun(decision.orientation, decision)
     writer.put(decision)
 
