@@ -160,6 +160,11 @@ class Calibration:
     hip_width_ratio: float = 0.45
     # Arching flag: lumbar_extension_deg above this (an estimate; see pelvis.is_arching).
     arch_lumbar_threshold_deg: float = 10.0
+    # Lying (the bench, the floor), the working leg's angles need its knee landmark at
+    # least this visible, or None for MIN_VISIBILITY alone. Lying, BlazePose's knee point
+    # is far off the joint on many of the frames it marks as less visible (the hanging
+    # leg against the bench), so those frames get no number rather than a wrong one.
+    lying_knee_min_visibility: float | None = None
 
     def pelvis_models(self, lying: bool) -> tuple[PelvisModel | None, PelvisModel | None]:
         """(pelvic tilt model, lumbar extension model) for this posture."""
@@ -235,6 +240,7 @@ def calibration_from_json(d: dict) -> Calibration:
     knee_right = d.get("knee_facing_right")
     other = d.get("other_hip")
     outline = d.get("thigh_outline_offset_deg")
+    lying_knee = d.get("lying_knee_min_visibility")
 
     def num(key: str) -> float:
         value = d.get(key)
@@ -260,6 +266,7 @@ def calibration_from_json(d: dict) -> Calibration:
         shoulder_width_ratio=num("shoulder_width_ratio"),
         hip_width_ratio=num("hip_width_ratio"),
         arch_lumbar_threshold_deg=num("arch_lumbar_threshold_deg"),
+        lying_knee_min_visibility=float(lying_knee) if lying_knee is not None else None,
     )
 
 

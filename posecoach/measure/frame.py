@@ -280,6 +280,10 @@ def body_points(
     if side is not near and c.far_side is not None:
         own, other = c.far_side
     raw_knees = {s: landmark_point(pose, sided("knee", s)) for s in Side}
+    upright = np.isfinite(scale) and abs(geo.inclination_from_up(up, facing)) < LYING_TRUNK_DEG
+    least = c.lying_knee_min_visibility
+    if least is not None and np.isfinite(scale) and not upright and raw_knees[side].conf < least:
+        raw_knees[side] = MISSING
     angle = raw_hip_angle(raw_sh, raw_hips[side], raw_knees[side], facing)
     hips = {
         side: _shift(raw_hips[side], at_angle(own, c.hip_per_deg, angle), up, ant, scale),
@@ -298,7 +302,7 @@ def body_points(
     knee, other_knee = knees[side], knees[side.other]
     ankle = _ankle(pose, side, knee, c.ankle, facing, scale)
     other_ankle = _ankle(pose, side.other, other_knee, c.ankle, facing, scale)
-    if np.isfinite(scale) and abs(geo.inclination_from_up(up, facing)) < LYING_TRUNK_DEG:
+    if upright:
         # Upright (the front leg of the kneeling stretches) the other leg is taken as
         # BlazePose gives it: the knee and ankle offsets, fitted over every posture, move
         # the front knee's angle off there, and lying they do not.

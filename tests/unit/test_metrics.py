@@ -213,3 +213,26 @@ def test_knee_offset_acts_in_the_thigh_frame_per_facing(facing):
     expected = -np.degrees(np.arctan2(0.05, 0.45)) if facing > 0 else 0.0
     assert v["thigh_to_vertical_deg"] == pytest.approx(expected, abs=1e-6)
     assert v["hip_extension_deg"] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_lying_knee_visibility_floor_drops_only_the_lying_working_leg(facing):
+    """With `lying_knee_min_visibility`, a lying body whose working knee is seen less
+    than that gets no working-leg angles (the trunk and the other knee stay); upright,
+    and with the knee seen well enough, nothing changes."""
+    floor = Calibration(lying_knee_min_visibility=0.9)
+    lying = Figure(facing=facing, trunk_incl=90, thigh_deg=-80, knee_flex=60,
+                   other_thigh_deg=-200, other_knee_flex=120)
+    dim = make_pose(lying, low_vis=(Landmark.LEFT_KNEE,), vis=0.8)
+    v = compute_metrics(dim, Side.LEFT, facing, floor).values
+    for name in ("hip_extension_deg", "thigh_to_horizontal_deg", "knee_flexion_deg"):
+        assert np.isnan(v[name])
+    assert v["trunk_inclination_deg"] == pytest.approx(90, abs=1e-6)
+    assert np.isfinite(v["other_knee_flexion_deg"])
+    seen = compute_metrics(dim, Side.LEFT, facing, Calibration()).values
+    assert seen["thigh_to_horizontal_deg"] == pytest.approx(-10, abs=1e-6)
+    clear = compute_metrics(make_pose(lying), Side.LEFT, facing, floor).values
+    assert clear["thigh_to_horizontal_deg"] == pytest.approx(-10, abs=1e-6)
+    upright = make_pose(Figure(facing=facing), low_vis=(Landmark.LEFT_KNEE,), vis=0.8)
+    assert np.isfinite(compute_metrics(upright, Side.LEFT, facing, floor).values[
+        "hip_extension_deg"])
