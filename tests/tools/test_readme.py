@@ -32,6 +32,7 @@ def test_accuracy_table_is_the_test_split_with_training_beside_it():
     ratio = test["ours"] / train["ours"]
     assert cells[6].startswith(f"{ratio:.1f}")
     assert ("overfit" in cells[6]) == (ratio > readme_accuracy.OVERFIT_RATIO)
+    assert cells[7] == f"{test['ours_shared']:.2f} / {test['raw_shared']:.2f}"
 
 
 def test_the_two_commands_are_the_ones_ci_runs():

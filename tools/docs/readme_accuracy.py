@@ -46,6 +46,13 @@ def _arch_line(name: str, group: dict) -> str:
             f"wrongly, {a['episodes_missed']} of {a['episodes']} arching episodes missed.")
 
 
+def _shared(metric: dict) -> str:
+    """Ours and raw on the frames both give a number for (each leaves some empty)."""
+    if metric.get("ours_shared") is None:
+        return "-"
+    return f"{_num(metric['ours_shared'])} / {_num(metric.get('raw_shared'))}"
+
+
 CLASSES = ("kneeling", "bench", "lying")
 OVERFIT_RATIO = 1.5
 
@@ -61,14 +68,15 @@ def _class_table(klass: str, test: dict, train: dict | None) -> list[str]:
     lines = [f"**{klass}** ({test['clips']} test clips"
              + (f", {train['clips']} training clips" if train else "") + ")", "",
              "| metric | test MAE | det | raw landmarks, test | 2-D from the true joints, "
-             "test | training MAE | test / training |",
-             "|---|---|---|---|---|---|---|"]
+             "test | training MAE | test / training | frames both read, test: ours / raw |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, m in test["metrics"].items():
         t = (train or {}).get("metrics", {}).get(name, {})
         tag = " (estimate)" if name in registry.ESTIMATED_METRICS else ""
         lines.append(f"| {name}{tag} | {_num(m['ours'])} | {_num(m['ours_det'])} | "
                      f"{_num(m['raw'])} | {_num(m.get('true_joint_2d'))} | "
-                     f"{_num(t.get('ours'))} | {_ratio(m['ours'], t.get('ours'))} |")
+                     f"{_num(t.get('ours'))} | {_ratio(m['ours'], t.get('ours'))} | "
+                     f"{_shared(m)} |")
     if test["arch"]["arch_frames"] or test["arch"]["good_frames"]:
         lines += ["", "Arching flag (the exercise's low-back rule): " + _arch_line("test", test)
                   + (" " + _arch_line("training", train) if train else "")]
@@ -84,7 +92,9 @@ def render(document: dict) -> str:
              "on), per clip class, beside the raw landmarks on the same clips and the "
              "training split's figure. MAE in degrees; det = fraction of frames with a "
              f"number; \"overfit\": the test figure is more than {OVERFIT_RATIO}x the "
-             "training figure.", ""]
+             "training figure; the last column scores posecoach and the raw landmarks on "
+             "only the frames both give a number for (the raw approach leaves some hard "
+             "frames empty).", ""]
     for klass in CLASSES:
         if klass in test:
             lines += _class_table(klass, test[klass], train.get(klass))
